@@ -1,0 +1,83 @@
+/* The drain's result pipeline (ops.md §1): cancel_all dispatch, cancel_requested, retry,
+ * translation, callback. */
+#include "internal.h"
+
+/* The op's retry set (ops.md §3). Close and cancel never retry. */
+static bool is_retried(const struct ringer_completion *completion, int32_t result) {
+    switch (completion->operation_kind) {
+    case RINGER_OP_READ:
+    case RINGER_OP_EVENT_LISTEN:
+        return result == -EINTR || result == -EAGAIN; /* XFS returned -EAGAIN on reads */
+    case RINGER_OP_ACCEPT:
+    case RINGER_OP_CONNECT:
+    case RINGER_OP_FSYNC:
+    case RINGER_OP_OPENAT:
+    case RINGER_OP_RECV:
+    case RINGER_OP_SEND:
+    case RINGER_OP_STATX:
+    case RINGER_OP_TIMEOUT:
+    case RINGER_OP_WRITE:
+        return result == -EINTR;
+    default:
+        return false;
+    }
+}
+
+static int32_t translate(const struct ringer_completion *completion, int32_t result) {
+    /* Linux releases the descriptor before the step that can be interrupted. */
+    if (completion->operation_kind == RINGER_OP_CLOSE && result == -EINTR) return 0;
+    /* The interrupted connect carried on in the kernel and succeeded. */
+    if (completion->operation_kind == RINGER_OP_CONNECT && completion->retried &&
+        result == -EISCONN) {
+        return 0;
+    }
+    return result;
+}
+
+static void retry(struct ringer_io *io, struct ringer_completion *completion, int32_t result) {
+    RINGER_ASSERT(!completion->cancel_requested); /* I23 */
+    if (result == -EAGAIN) io->stats.retry_eagain += 1;
+    else io->stats.retry_eintr += 1;
+    completion->state = RINGER_IDLE;
+    completion->retried = true;
+    enqueue(io, completion); /* behind unqueued: never loops inside this drain */
+}
+
+/* I25: after the callback is entered, the completion is never touched again. */
+static void call_back(struct ringer_io *io, struct ringer_completion *completion,
+                      int32_t result) {
+    ringer_callback callback = completion->callback;
+    void *context = completion->context;
+    RINGER_ASSERT(callback != NULL);
+    completion->state = RINGER_IDLE;
+    io->stats.callbacks += 1;
+    io->callback_depth += 1;
+    callback(context, completion, result);
+    RINGER_ASSERT(io->callback_depth == 1);
+    io->callback_depth -= 1;
+}
+
+void complete_dispatch(struct ringer_io *io, struct ringer_completion *completion) {
+    if (completion->state == RINGER_LOCAL) {
+        RINGER_ASSERT(completion->awaiting_prev == NULL); /* I3 */
+        RINGER_ASSERT(completion->awaiting_next == NULL);
+    } else {
+        RINGER_ASSERT(completion->state == RINGER_REAPED); /* I4 */
+        list_remove(&io->awaiting, completion);
+        RINGER_ASSERT(io->reaped > 0);
+        io->reaped -= 1;
+    }
+    if (cancel_all_active(io)) {
+        cancel_all_dispatch(io, completion);
+        return;
+    }
+    int32_t result = completion->result;
+    if (completion->state == RINGER_REAPED && is_retried(completion, result)) {
+        if (!completion->cancel_requested) {
+            retry(io, completion, result);
+            return;
+        }
+        result = -ECANCELED;
+    }
+    call_back(io, completion, translate(completion, result));
+}

@@ -1,0 +1,61 @@
+/* Shared internals of the library: assertions, containers, and the loop's entry points. */
+#ifndef RINGER_INTERNAL_H
+#define RINGER_INTERNAL_H
+
+#include "kernel.h"
+#include "ringer.h"
+
+/*
+ * Assertions document preconditions, postconditions and invariants, and stay on in every
+ * build: they guard programmer errors only, never anything the kernel or the environment
+ * controls (those become negated errnos).
+ */
+_Noreturn void ringer_assert_fail(const char *condition, const char *file, int line);
+#define RINGER_ASSERT(condition)                                                     \
+    ((condition) ? (void)0 : ringer_assert_fail(#condition, __FILE__, __LINE__))
+
+/* ---- intrusive containers (fifo.c) ---- */
+void fifo_push(struct ringer_fifo *fifo, struct ringer_completion *completion);
+struct ringer_completion *fifo_pop(struct ringer_fifo *fifo);
+bool fifo_remove(struct ringer_fifo *fifo, struct ringer_completion *completion);
+void list_push(struct ringer_list *list, struct ringer_completion *completion);
+void list_remove(struct ringer_list *list, struct ringer_completion *completion);
+
+/* ---- the loop (loop.c, flush.c) ---- */
+void loop_assert_not_in_callback(const struct ringer_io *io);
+void loop_check_invariants(const struct ringer_io *io);
+int loop_flush(struct ringer_io *io, bool wait);
+int loop_final_submit(struct ringer_io *io);
+int loop_run_for_ns(struct ringer_io *io, uint64_t nanoseconds);
+void loop_refill(struct ringer_io *io);
+void loop_set_broken(struct ringer_io *io, int error);
+int loop_submit(struct ringer_io *io, bool wait);
+void loop_reap(struct ringer_io *io);
+
+/* ---- operations (enqueue.c, prep.c, complete.c) ---- */
+void enqueue(struct ringer_io *io, struct ringer_completion *completion);
+void enqueue_start(struct ringer_io *io, struct ringer_completion *completion,
+                   enum ringer_operation kind, void *context, ringer_callback callback);
+bool prep_sqe(struct ringer_io *io, struct ringer_completion *completion);
+void complete_push_local(struct ringer_io *io, struct ringer_completion *completion,
+                         int32_t result);
+void complete_dispatch(struct ringer_io *io, struct ringer_completion *completion);
+
+/* ---- cancel_all (cancel_all.c) ---- */
+void cancel_all_dispatch(struct ringer_io *io, struct ringer_completion *completion);
+void cancel_all_drop_result(struct ringer_io *io, const struct ringer_completion *completion);
+
+/* ---- time (time.c) ---- */
+uint64_t time_monotonic_ns(void);
+void time_sleep_ns(uint64_t nanoseconds);
+
+static inline bool cancel_all_active(const struct ringer_io *io) {
+    return io->cancel_all_state != RINGER_CANCEL_ALL_INACTIVE;
+}
+
+static inline int negated_errno(void) {
+    RINGER_ASSERT(errno > 0);
+    return -errno;
+}
+
+#endif /* RINGER_INTERNAL_H */
