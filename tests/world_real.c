@@ -1,0 +1,168 @@
+/* The real kernel's world: tmpfs directories under /dev/shm, /proc/self/fd, CLOCK_MONOTONIC. */
+#include "world.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static char base_path[256];
+static char dir_path[300];
+static int dir_fd = -1;
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)type;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void remove_tree(const char *path)
+{
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void world_process_setup(void)
+{
+    snprintf(base_path, sizeof base_path, "/dev/shm/ringer-tests-XXXXXX");
+    if (!mkdtemp(base_path)) {
+        fprintf(stderr, "world: cannot create %s: %s\n", base_path, strerror(errno));
+        exit(2);
+    }
+}
+
+void world_process_teardown(void)
+{
+    remove_tree(base_path);
+}
+
+void world_setup(void)
+{
+    dir_fd = -1;
+    dir_path[0] = '\0';
+}
+
+void world_teardown(void)
+{
+    if (dir_fd >= 0) close(dir_fd);
+    dir_fd = -1;
+    if (dir_path[0]) remove_tree(dir_path);
+    dir_path[0] = '\0';
+}
+
+const char *world_name(void)
+{
+    return "real";
+}
+
+bool world_is_real(void)
+{
+    return true;
+}
+
+int world_temp_dir_fd(void)
+{
+    if (dir_fd >= 0) return dir_fd;
+    snprintf(dir_path, sizeof dir_path, "%s/test-%d", base_path, (int)getpid());
+    if (mkdir(dir_path, 0700) != 0) harness_fail(__FILE__, __LINE__, "mkdir %s: %s", dir_path, strerror(errno));
+    dir_fd = open(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0) harness_fail(__FILE__, __LINE__, "open %s: %s", dir_path, strerror(errno));
+    return dir_fd;
+}
+
+const char *world_temp_dir_path(void)
+{
+    world_temp_dir_fd();
+    return dir_path;
+}
+
+int world_open_fd_count(void)
+{
+    DIR *dir = opendir("/proc/self/fd");
+    if (!dir) harness_fail(__FILE__, __LINE__, "opendir /proc/self/fd: %s", strerror(errno));
+    int count = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] != '.') count++;
+    }
+    closedir(dir);
+    return count - 1; /* the directory stream's own fd */
+}
+
+uint64_t world_now_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+void world_sleep_ns(uint64_t nanoseconds)
+{
+    struct timespec duration = {(time_t)(nanoseconds / 1000000000u),
+                                (long)(nanoseconds % 1000000000u)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &duration, &duration) == EINTR) {
+    }
+}
+
+int world_create_file(const char *name, const void *data, uint32_t size)
+{
+    int fd = openat(world_temp_dir_fd(), name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) harness_fail(__FILE__, __LINE__, "create %s: %s", name, strerror(errno));
+    uint32_t done = 0;
+    while (done < size) {
+        ssize_t n = pwrite(fd, (const char *)data + done, size - done, done);
+        if (n <= 0) harness_fail(__FILE__, __LINE__, "pwrite %s: %s", name, strerror(errno));
+        done += (uint32_t)n;
+    }
+    return fd;
+}
+
+int world_open_file(const char *name, int flags)
+{
+    int fd = openat(world_temp_dir_fd(), name, flags | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+void world_close(int fd)
+{
+    close(fd);
+}
+
+int world_fd_flags(int fd)
+{
+    int flags = fcntl(fd, F_GETFD);
+    return flags < 0 ? -errno : flags;
+}
+
+int world_status_flags(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+    return flags < 0 ? -errno : flags;
+}
+
+int64_t world_pread(int fd, void *buffer, uint32_t size, uint64_t offset)
+{
+    ssize_t n = pread(fd, buffer, size, (off_t)offset);
+    return n < 0 ? -errno : n;
+}
+
+int64_t world_send(int socket, const void *buffer, uint32_t size)
+{
+    ssize_t n = send(socket, buffer, size, MSG_NOSIGNAL);
+    return n < 0 ? -errno : n;
+}
+
+bool world_temp_dir_supports_direct_io(void)
+{
+    return false; /* the temp dir is on tmpfs */
+}
