@@ -59,8 +59,10 @@ int loop_run_for_ns(struct ringer_io *io, uint64_t nanoseconds) {
         io->etime = false;
         while (!io->etime) {
             if (io->broken != 0) return io->broken;
-            int rc = (io->deadlines > 0 || arm_deadline(io)) ? loop_flush(io, true)
-                                                              : pass_without_timer(io);
+            int rc;
+            if (io->deadlines > 0 || arm_deadline(io)) rc = loop_flush(io, true);
+            else if (io->broken != 0) rc = io->broken; /* the submit to free a slot broke */
+            else rc = pass_without_timer(io);
             if (rc < 0) return rc;
         }
         RINGER_ASSERT(io->deadlines == 0);

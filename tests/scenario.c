@@ -142,12 +142,12 @@ uint8_t test_pattern(uint64_t index)
     return (uint8_t)(index * 131 + (index >> 8) * 7 + 1);
 }
 
-int make_test_file(const char *name, uint32_t size)
+int make_test_file(int dir, const char *name, uint32_t size)
 {
     static uint8_t data[1 << 20];
     CHECK_LE(size, sizeof data);
     for (uint32_t i = 0; i < size; i++) data[i] = test_pattern(i);
-    return world_create_file(name, data, size);
+    return world_create_file(dir, name, data, size);
 }
 
 bool fd_is_cloexec(int fd)

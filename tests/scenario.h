@@ -99,8 +99,8 @@ bool tcp_pair_open(struct ringer_io *io, struct tcp_pair *pair, int family,
                    const struct ringer_tcp_options *options);
 void tcp_pair_close(struct ringer_io *io, struct tcp_pair *pair);
 
-/* A file in the world's temp dir with `size` bytes of `pattern(i)`; returns an O_RDWR fd. */
-int make_test_file(const char *name, uint32_t size);
+/* A file in `dir` with `size` bytes of test_pattern(i); returns an O_RDWR fd. */
+int make_test_file(int dir, const char *name, uint32_t size);
 uint8_t test_pattern(uint64_t index);
 
 /* True if fd has FD_CLOEXEC. */

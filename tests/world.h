@@ -34,10 +34,10 @@ uint64_t world_now_ns(void);
 void world_sleep_ns(uint64_t nanoseconds);
 
 /* Plain system calls on the world's kernel, for test set-up and checks outside the loop. */
-/* Creates `name` in the temp dir with `size` bytes of `data` and returns an O_RDWR fd. */
-int world_create_file(const char *name, const void *data, uint32_t size);
-/* Opens `name` in the temp dir with `flags` (O_CLOEXEC added); returns fd or -errno. */
-int world_open_file(const char *name, int flags);
+/* Creates `name` in `dir` with `size` bytes of `data` and returns an O_RDWR fd. */
+int world_create_file(int dir, const char *name, const void *data, uint32_t size);
+/* Opens `name` in `dir` with `flags` (O_CLOEXEC added); returns fd or -errno. */
+int world_open_file(int dir, const char *name, int flags);
 void world_close(int fd);
 /* fcntl(F_GETFD) and fcntl(F_GETFL); -errno on failure. */
 int world_fd_flags(int fd);
@@ -45,7 +45,9 @@ int world_status_flags(int fd);
 /* pread/send(2) with MSG_NOSIGNAL; the result or -errno. */
 int64_t world_pread(int fd, void *buffer, uint32_t size, uint64_t offset);
 int64_t world_send(int socket, const void *buffer, uint32_t size);
-/* True when O_DIRECT opens work in the temp dir (never on tmpfs). */
-bool world_temp_dir_supports_direct_io(void);
+/* A fresh directory on a file system with Direct I/O (a disk), removed by world_teardown;
+ * -1 when the world has none. */
+int world_disk_dir_fd(void);
+const char *world_disk_dir_path(void);
 
 #endif /* RINGER_TESTS_WORLD_H */

@@ -17,6 +17,9 @@
 static char base_path[256];
 static char dir_path[300];
 static int dir_fd = -1;
+static char disk_base_path[256];
+static char disk_path[300];
+static int disk_fd = -1;
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
@@ -39,17 +42,25 @@ void world_process_setup(void)
         fprintf(stderr, "world: cannot create %s: %s\n", base_path, strerror(errno));
         exit(2);
     }
+    /* /var/tmp is on the disk on Debian; RINGER_TEST_DISK_DIR overrides it. */
+    const char *disk_parent = getenv("RINGER_TEST_DISK_DIR");
+    snprintf(disk_base_path, sizeof disk_base_path, "%s/ringer-tests-XXXXXX",
+             disk_parent ? disk_parent : "/var/tmp");
+    if (!mkdtemp(disk_base_path)) disk_base_path[0] = '\0';
 }
 
 void world_process_teardown(void)
 {
     remove_tree(base_path);
+    if (disk_base_path[0]) remove_tree(disk_base_path);
 }
 
 void world_setup(void)
 {
     dir_fd = -1;
     dir_path[0] = '\0';
+    disk_fd = -1;
+    disk_path[0] = '\0';
 }
 
 void world_teardown(void)
@@ -58,6 +69,10 @@ void world_teardown(void)
     dir_fd = -1;
     if (dir_path[0]) remove_tree(dir_path);
     dir_path[0] = '\0';
+    if (disk_fd >= 0) close(disk_fd);
+    disk_fd = -1;
+    if (disk_path[0]) remove_tree(disk_path);
+    disk_path[0] = '\0';
 }
 
 const char *world_name(void)
@@ -114,9 +129,9 @@ void world_sleep_ns(uint64_t nanoseconds)
     }
 }
 
-int world_create_file(const char *name, const void *data, uint32_t size)
+int world_create_file(int dir, const char *name, const void *data, uint32_t size)
 {
-    int fd = openat(world_temp_dir_fd(), name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = openat(dir, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) harness_fail(__FILE__, __LINE__, "create %s: %s", name, strerror(errno));
     uint32_t done = 0;
     while (done < size) {
@@ -127,9 +142,9 @@ int world_create_file(const char *name, const void *data, uint32_t size)
     return fd;
 }
 
-int world_open_file(const char *name, int flags)
+int world_open_file(int dir, const char *name, int flags)
 {
-    int fd = openat(world_temp_dir_fd(), name, flags | O_CLOEXEC);
+    int fd = openat(dir, name, flags | O_CLOEXEC);
     return fd < 0 ? -errno : fd;
 }
 
@@ -162,7 +177,20 @@ int64_t world_send(int socket, const void *buffer, uint32_t size)
     return n < 0 ? -errno : n;
 }
 
-bool world_temp_dir_supports_direct_io(void)
+int world_disk_dir_fd(void)
 {
-    return false; /* the temp dir is on tmpfs */
+    if (disk_fd >= 0) return disk_fd;
+    if (!disk_base_path[0]) return -1;
+    snprintf(disk_path, sizeof disk_path, "%s/test-%d", disk_base_path, (int)getpid());
+    if (mkdir(disk_path, 0700) != 0) {
+        disk_path[0] = '\0';
+        return -1;
+    }
+    disk_fd = open(disk_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return disk_fd;
+}
+
+const char *world_disk_dir_path(void)
+{
+    return world_disk_dir_fd() >= 0 ? disk_path : NULL;
 }
