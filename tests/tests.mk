@@ -4,7 +4,8 @@
 # tests/run_all.sh builds it per variant (`make V=gcc CC=gcc tests-real`) and runs it.
 
 TESTS_HEADERS       := $(wildcard tests/*.h)
-TESTS_COMMON_SRC    := tests/harness.c tests/harness_main.c tests/scenario.c tests/alloc_count.c
+TESTS_COMMON_SRC    := tests/harness.c tests/harness_main.c tests/scenario.c tests/alloc_count.c \
+                       tests/death.c
 TESTS_SCENARIO_SRC  := $(sort $(wildcard tests/scenario_*.c))
 TESTS_REAL_ONLY_SRC := $(sort $(wildcard tests/real_*.c))
 
