@@ -1,17 +1,25 @@
 /*
  * B2 on the real kernel: cancel_all must terminate whichever of the cancel's and the
- * target's CQEs comes first (I26). The sim forces both orders; here the rarer order (the
- * target's CQE before the cancel's, with the cancel reporting 0 or -EALREADY) is provoked
- * by racing: each round starts a target that runs in an io-wq worker (a 256 KiB tmpfs read
- * or an fsync: without DEFER_TASKRUN the kernel punts both to workers), a timeout that
- * expires within microseconds, or an openat that completes in a worker, then spins a
- * varying few microseconds and calls cancel_all. The cancel then meets its target queued,
- * running (-EALREADY; the worker posts its CQE at an unpredictable point relative to the
- * cancel's), or just finished (-ENOENT with the target's CQE already in the CQ). Rounds
- * also leave a user's ringer_cancel in flight when cancel_all starts. Every round must
- * return 0 quickly with nothing called back, nothing left in any counter, and every fd
- * that a successful openat produced closed by cancel_all (the fd count proves it).
- * Each cancel_all costs at least one 10 ms round (loop.md §11), which bounds the rounds.
+ * target's CQEs comes first (I26). The sim forces every order; here the orders the kernel
+ * can produce are provoked by racing. Each round starts targets of four kinds (a 256 KiB
+ * tmpfs read, an fsync, which always runs in an io-wq worker, a timeout that expires within
+ * microseconds, and an openat), sometimes ticks so that they are in the kernel, spins a
+ * varying few microseconds, and calls cancel_all. The cancel then meets its target queued,
+ * running in a worker (-EALREADY), with its timer firing, or already finished (-ENOENT).
+ * In the rounds without a tick, target and cancel go out in one submit: a target that
+ * completes inline posts its CQE before the cancel's, in the same batch (the rarer order).
+ * Rounds also leave a user's ringer_cancel in flight when cancel_all starts.
+ *
+ * Limits of the real kernel: ringer sets up its ring with DEFER_TASKRUN when the kernel has
+ * it, so worker and timer completions are posted by task work inside io_uring_enter's
+ * wait, after the submit has posted the cancel's CQE. The target-first order together
+ * with a cancel result of 0 or -EALREADY therefore cannot be produced here; the sim's B2
+ * forces it.
+ *
+ * Every round must return 0 within a bounded time with nothing called back, every counter
+ * at 0, no allocation, and every fd that a successful openat produced closed by
+ * cancel_all (the fd count proves it). Each cancel_all costs at least one 10 ms round
+ * (loop.md §11), which bounds the number of rounds.
  */
 #include <fcntl.h>
 #include <string.h>
