@@ -5,7 +5,7 @@
 
 TESTS_HEADERS       := $(wildcard tests/*.h)
 TESTS_COMMON_SRC    := tests/harness.c tests/harness_main.c tests/scenario.c tests/alloc_count.c \
-                       tests/death.c
+                       tests/death.c tests/data_file_util.c
 TESTS_SCENARIO_SRC  := $(sort $(wildcard tests/scenario_*.c))
 TESTS_REAL_ONLY_SRC := $(sort $(wildcard tests/real_*.c))
 

@@ -1,0 +1,99 @@
+/* ringer_open_data_file's argument checks and error rows (open_data_file.md §1, §3): each
+ * a negated errno with *fd == -1 and no fd leaked, never an abort. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "data_file_util.h"
+#include "scenario.h"
+
+static struct fixture fixture;
+
+static int call(int dir, const char *path, uint64_t size, int purpose, int direct_io)
+{
+    int fd;
+    return data_file_call(&fixture.io, dir, path, size, (enum ringer_data_file_purpose)purpose,
+                          (enum ringer_direct_io)direct_io, &fd);
+}
+
+TEST(data_file_invalid_arguments)
+{
+    fixture_begin(&fixture, 8, 0);
+    int dir = world_temp_dir_fd();
+    const int format = RINGER_DATA_FILE_FORMAT, optional = RINGER_DIRECT_IO_OPTIONAL;
+    CHECK_EQ(call(dir, "data", 0, format, optional), -EINVAL);
+    CHECK_EQ(call(dir, "data", 1000, format, optional), -EINVAL);
+    CHECK_EQ(call(dir, "data", 4096 + 512, format, optional), -EINVAL);
+    CHECK_EQ(call(dir, "/dev/shm/data", MIB, format, optional), -EINVAL);
+    CHECK_EQ(call(dir, "", MIB, format, optional), -EINVAL);
+    CHECK_EQ(call(dir, "data", MIB, 3, optional), -EINVAL);
+    CHECK_EQ(call(dir, "data", MIB, -1, optional), -EINVAL);
+    CHECK_EQ(call(dir, "data", MIB, format, 3), -EINVAL);
+    CHECK_EQ(call(dir, "data", MIB, format, -1), -EINVAL);
+    CHECK_EQ(call(AT_FDCWD, "data", MIB, format, optional), -EBADF);
+    CHECK_EQ(call(-7, "data", MIB, format, optional), -EBADF);
+    int closed = dup(dir);
+    close(closed);
+    CHECK_EQ(call(closed, "data", MIB, format, optional), -EBADF);
+    int file = make_test_file(dir, "plain", 16);
+    CHECK_EQ(call(file, "data", MIB, format, optional), -ENOTDIR);
+    close(file);
+    CHECK_EQ(faccessat(dir, "data", F_OK, 0), -1); /* nothing was created */
+    fixture_end(&fixture);
+}
+
+TEST(data_file_kind_errors)
+{
+    fixture_begin(&fixture, 8, 0);
+    int dir = world_temp_dir_fd();
+    CHECK_EQ(mkdirat(dir, "a_directory", 0700), 0);
+    CHECK_EQ(mkfifoat(dir, "a_fifo", 0600), 0);
+    for (int purpose = RINGER_DATA_FILE_FORMAT; purpose <= RINGER_DATA_FILE_INSPECT; purpose++) {
+        CHECK_EQ(call(dir, "a_directory", MIB, purpose, RINGER_DIRECT_IO_OPTIONAL), -EISDIR);
+        CHECK_EQ(call(dir, "a_fifo", MIB, purpose, RINGER_DIRECT_IO_OPTIONAL), -EINVAL);
+    }
+    CHECK_EQ(call(dir, "missing", MIB, RINGER_DATA_FILE_OPEN, RINGER_DIRECT_IO_OPTIONAL), -ENOENT);
+    CHECK_EQ(call(dir, "missing", MIB, RINGER_DATA_FILE_INSPECT, RINGER_DIRECT_IO_OPTIONAL), -ENOENT);
+    CHECK_EQ(call(dir, "no_dir/data", MIB, RINGER_DATA_FILE_FORMAT, RINGER_DIRECT_IO_OPTIONAL), -ENOENT);
+    fixture_end(&fixture);
+}
+
+/* A file that is too small for OPEN or INSPECT gives -EFBIG; a larger one is accepted. */
+TEST(data_file_size_rules)
+{
+    fixture_begin(&fixture, 8, 0);
+    int dir = world_temp_dir_fd();
+    int fd;
+    CHECK_EQ(data_file_call(&fixture.io, dir, "data", 64 * KIB, RINGER_DATA_FILE_FORMAT,
+                            RINGER_DIRECT_IO_OPTIONAL, &fd), 0);
+    struct stat st;
+    CHECK_EQ(fstat(fd, &st), 0);
+    CHECK_EQ(st.st_size, 64 * KIB);
+    close(fd);
+    CHECK_EQ(call(dir, "data", 68 * KIB, RINGER_DATA_FILE_OPEN, RINGER_DIRECT_IO_OPTIONAL), -EFBIG);
+    CHECK_EQ(call(dir, "data", 68 * KIB, RINGER_DATA_FILE_INSPECT, RINGER_DIRECT_IO_OPTIONAL), -EFBIG);
+    CHECK_EQ(data_file_call(&fixture.io, dir, "data", 4 * KIB, RINGER_DATA_FILE_OPEN,
+                            RINGER_DIRECT_IO_OPTIONAL, &fd), 0);
+    close(fd);
+    fixture_end(&fixture);
+}
+
+/* On tmpfs O_DIRECT is skipped for every direct_io value, REQUIRED included. */
+TEST(data_file_tmpfs_never_direct)
+{
+    fixture_begin(&fixture, 8, 0);
+    int dir = world_temp_dir_fd();
+    static const char *const names[] = {"required", "optional", "disabled"};
+    for (int direct_io = RINGER_DIRECT_IO_REQUIRED; direct_io <= RINGER_DIRECT_IO_DISABLED; direct_io++) {
+        int fd;
+        CHECK_EQ(data_file_call(&fixture.io, dir, names[direct_io], 4 * KIB,
+                                RINGER_DATA_FILE_FORMAT, (enum ringer_direct_io)direct_io, &fd), 0);
+        CHECK(ringer_stats(&fixture.io).data_file_tmpfs);
+        CHECK(!ringer_stats(&fixture.io).data_file_direct_io);
+        check_data_fd_flags(fd, false, false);
+        close(fd);
+    }
+    CHECK(no_probe_left(dir));
+    fixture_end(&fixture);
+}
