@@ -9,6 +9,7 @@ void ringer_cancel(struct ringer_io *io, struct ringer_completion *completion,
                    target->operation_kind != RINGER_OP_SWEEP));
     enqueue_start(io, completion, RINGER_OP_CANCEL, context, callback);
     completion->operation.cancel.target = target;
+    completion->operation.cancel.target_serial = target->serial;
     switch (target->state) {
     case RINGER_SUBMITTED:
         /* Linux runs the cancel during submission in ring order, so the earlier-prepared

@@ -76,12 +76,13 @@ static int wait_while(struct ringer_io *io, enum ringer_cancel_all_state a,
     return 0;
 }
 
-/* The newest op in awaiting that is not a cancel; NULL when only cancels remain. */
+/* The newest op in the kernel that is not a cancel; NULL when only cancels, or ops whose
+ * CQE is already reaped (a reap after the drain, on -EAGAIN), remain. */
 static struct ringer_completion *newest_target(const struct ringer_io *io) {
     for (struct ringer_completion *it = io->awaiting.tail; it != NULL; it = it->awaiting_prev) {
-        if (it->operation_kind != RINGER_OP_CANCEL && it->operation_kind != RINGER_OP_SWEEP) {
-            return it;
-        }
+        const bool is_cancel = it->operation_kind == RINGER_OP_CANCEL ||
+                               it->operation_kind == RINGER_OP_SWEEP;
+        if (!is_cancel && it->state == RINGER_SUBMITTED) return it;
     }
     return NULL;
 }
@@ -91,6 +92,7 @@ static void start_cancel(struct ringer_io *io, enum ringer_operation kind,
     struct ringer_completion *own = &io->cancel_all_completion;
     enqueue_start(io, own, kind, NULL, NULL);
     own->operation.cancel.target = target;
+    own->operation.cancel.target_serial = target != NULL ? target->serial : 0;
     enqueue(io, own);
 }
 
@@ -100,7 +102,7 @@ static int cancel_each(struct ringer_io *io) {
         io->stats.cancel_all_rounds += 1;
         struct ringer_completion *target = newest_target(io);
         if (target == NULL) {
-            int rc = loop_run_for_ns(io, ROUND_NS); /* only ringer_cancel ops remain */
+            int rc = loop_run_for_ns(io, ROUND_NS); /* reaps what remains */
             if (rc < 0) return rc;
             continue;
         }

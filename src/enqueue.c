@@ -18,6 +18,8 @@ void enqueue_start(struct ringer_io *io, struct ringer_completion *completion,
     completion->context = context;
     completion->callback = callback;
     if (completion != &io->cancel_all_completion) io->stats.started += 1; /* user ops only */
+    io->serial += 1;
+    completion->serial = io->serial;
 }
 
 /* Step 4 and 5; also the path of a retry, which joins the back of unqueued. */

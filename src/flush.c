@@ -39,12 +39,26 @@ void loop_reap(struct ringer_io *io) {
     }
 }
 
+/* A cancel that waited in unqueued may find its target already done, or started again:
+ * it must not reach a later activation, so it completes here with -ENOENT. */
+static bool cancel_target_gone(const struct ringer_completion *completion) {
+    if (completion->operation_kind != RINGER_OP_CANCEL) return false;
+    const struct ringer_completion *target = completion->operation.cancel.target;
+    RINGER_ASSERT(target != NULL);
+    return target->state != RINGER_SUBMITTED ||
+           target->serial != completion->operation.cancel.target_serial;
+}
+
 /* Older waiting ops take free SQ slots before any callback can start new I/O (I16). */
 void loop_refill(struct ringer_io *io) {
     while (io->unqueued.count > 0 && io_uring_sq_space_left(&io->ring) > 0) {
         struct ringer_completion *completion = fifo_pop(&io->unqueued);
         RINGER_ASSERT(completion->state == RINGER_UNQUEUED);
         completion->state = RINGER_IDLE;
+        if (cancel_target_gone(completion)) {
+            complete_push_local(io, completion, -ENOENT);
+            continue;
+        }
         bool prepared = prep_sqe(io, completion);
         RINGER_ASSERT(prepared);
     }

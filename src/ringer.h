@@ -86,6 +86,7 @@ struct ringer_completion {
     uint8_t state;          /* enum ringer_completion_state */
     bool cancel_requested;
     bool retried;
+    uint64_t serial; /* which start of this completion: a cancel names one activation */
     union {
         struct {
             int socket;
@@ -123,6 +124,7 @@ struct ringer_completion {
         } timeout;
         struct {
             struct ringer_completion *target;
+            uint64_t target_serial;
         } cancel;
         struct {
             int event;
@@ -204,6 +206,7 @@ struct ringer_io {
     uint32_t deadlines;
     uint32_t prepared;
     uint32_t reaped; /* REAPED completions, for invariant I17 */
+    uint64_t serial; /* starts so far, internal ones included */
     uint64_t consumed;
 
     /* run_for_ns's absolute deadline: the kernel reads it when it consumes the SQE. */
