@@ -74,6 +74,7 @@ clean:
 
 -include sim/sim.mk
 -include tests/tests.mk
+-include tests/world_sim.mk
 -include examples/examples.mk
 -include bench/bench.mk
 -include fuzz/fuzz.mk

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The scenario suite (tests/scenario_*.c) on the simulated kernel: first the faithful
+# kernel, then several seeds of "transparent" faults, which a correct library hides
+# completely (see tests/world_sim.c). Prints the harness's ok/FAIL/skip lines, each name
+# prefixed with the mode.
+set -u
+cd "$(dirname "$0")/../.."
+. scripts/variant.sh
+variant=${1:-gcc}
+if [ ! -f sim/sim.mk ]; then
+    echo "skip sim/scenarios: the simulated kernel is not in this tree"
+    exit 0
+fi
+if ! variant_make "$variant" tests-sim; then
+    echo "FAIL sim/scenarios_build: make tests-sim failed"
+    exit 0
+fi
+binary=build/$variant/tests/ringer-tests-sim
+status=0
+"$binary" | sed -e 's/^\(ok\|FAIL\|skip\) /\1 sim-faithful\//'
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+# Under ASan one seed is enough: the sanitizers, not the seeds, are the point there.
+seeds="1 2 3"
+[ "$variant" = asan ] && seeds="1"
+for seed in $seeds; do
+    RINGER_SIM_SEED=$seed RINGER_SIM_FAULTS=transparent "$binary" |
+        sed -e "s/^\(ok\|FAIL\|skip\) /\1 sim-transparent-$seed\//"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+done
+exit $status

@@ -1,0 +1,199 @@
+/*
+ * The simulated kernel's world: every test gets a fresh simulated machine (ringer_sim_init
+ * in world_setup, inside the test's child), directories under /tmp (tmpfs) and /data (a
+ * disk with Direct I/O), and virtual time. Compiled with the sim's forced include, so the
+ * POSIX calls below reach the simulated kernel.
+ *
+ * Environment (read once per test, so a run is reproducible from its command line):
+ *   RINGER_SIM_SEED=<u64>      the world's seed (default 1)
+ *   RINGER_SIM_FAULTS=transparent
+ *       turns on, at high rates, every fault the library must hide completely: enter
+ *       EINTR/EAGAIN/EBUSY and partial submissions, CQE reordering, -EAGAIN on file reads
+ *       (retried), stale SQE bytes and unknown CQE flags. Every scenario must then still
+ *       produce exactly its faithful results.
+ */
+#include "world.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ringer_sim.h>
+
+#include "harness.h"
+
+static char dir_path[64];
+static int dir_fd = -1;
+static char disk_path[64];
+static int disk_fd = -1;
+static unsigned directories_made;
+
+static void set_fault(struct ringer_sim_options *options, enum ringer_sim_fault_class kind,
+                      uint32_t ppm)
+{
+    options->faults[kind].ppm = ppm;
+}
+
+/* Faults that never change what a correct library reports to its callers. */
+static void enable_transparent_faults(struct ringer_sim_options *options)
+{
+    options->order = RINGER_SIM_ORDER_REORDER;
+    set_fault(options, RINGER_SIM_FAULT_ENTER_EINTR, 200000);
+    set_fault(options, RINGER_SIM_FAULT_ENTER_EAGAIN, 100000);
+    set_fault(options, RINGER_SIM_FAULT_ENTER_EBUSY, 100000);
+    set_fault(options, RINGER_SIM_FAULT_ENTER_PARTIAL, 200000);
+    set_fault(options, RINGER_SIM_FAULT_ORDER, 500000);
+    set_fault(options, RINGER_SIM_FAULT_CQE_EAGAIN, 200000);
+    set_fault(options, RINGER_SIM_FAULT_SQE_STALE, 500000);
+    set_fault(options, RINGER_SIM_FAULT_CQE_FLAGS, 500000);
+}
+
+void world_process_setup(void)
+{
+}
+
+void world_process_teardown(void)
+{
+}
+
+void world_setup(void)
+{
+    struct ringer_sim_options options;
+    memset(&options, 0, sizeof options);
+    const char *seed = getenv("RINGER_SIM_SEED");
+    options.seed = seed ? strtoull(seed, NULL, 0) : 1;
+    options.quiet = true;
+    const char *faults = getenv("RINGER_SIM_FAULTS");
+    if (faults && strcmp(faults, "transparent") == 0) enable_transparent_faults(&options);
+    if (ringer_sim_init(&options) != 0) harness_fail(__FILE__, __LINE__, "ringer_sim_init");
+    dir_fd = -1;
+    disk_fd = -1;
+    dir_path[0] = '\0';
+    disk_path[0] = '\0';
+}
+
+void world_teardown(void)
+{
+    if (dir_fd >= 0) close(dir_fd);
+    if (disk_fd >= 0) close(disk_fd);
+    dir_fd = -1;
+    disk_fd = -1;
+    ringer_sim_deinit();
+}
+
+const char *world_name(void)
+{
+    return "sim";
+}
+
+bool world_is_real(void)
+{
+    return false;
+}
+
+static int make_directory(char *path, size_t size, const char *parent)
+{
+    directories_made += 1;
+    snprintf(path, size, "%s/test-%u", parent, directories_made);
+    if (mkdir(path, 0700) != 0) harness_fail(__FILE__, __LINE__, "mkdir %s: %d", path, errno);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) harness_fail(__FILE__, __LINE__, "open %s: %d", path, errno);
+    return fd;
+}
+
+int world_temp_dir_fd(void)
+{
+    if (dir_fd < 0) dir_fd = make_directory(dir_path, sizeof dir_path, "/tmp");
+    return dir_fd;
+}
+
+const char *world_temp_dir_path(void)
+{
+    world_temp_dir_fd();
+    return dir_path;
+}
+
+int world_disk_dir_fd(void)
+{
+    if (disk_fd < 0) disk_fd = make_directory(disk_path, sizeof disk_path, "/data");
+    return disk_fd;
+}
+
+const char *world_disk_dir_path(void)
+{
+    world_disk_dir_fd();
+    return disk_path;
+}
+
+/* The harness's own stdio descriptors (0-2) are the host's; the sim counts fds >= 3. */
+int world_open_fd_count(void)
+{
+    return (int)ringer_sim_open_fds(NULL, 0);
+}
+
+uint64_t world_now_ns(void)
+{
+    return ringer_sim_now_ns();
+}
+
+void world_sleep_ns(uint64_t nanoseconds)
+{
+    struct timespec duration = {(time_t)(nanoseconds / 1000000000u),
+                                (long)(nanoseconds % 1000000000u)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &duration, &duration) == EINTR) {
+    }
+}
+
+int world_create_file(int dir, const char *name, const void *data, uint32_t size)
+{
+    int fd = openat(dir, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) harness_fail(__FILE__, __LINE__, "create %s: %d", name, errno);
+    uint32_t done = 0;
+    while (done < size) {
+        ssize_t n = pwrite(fd, (const char *)data + done, size - done, done);
+        if (n <= 0) harness_fail(__FILE__, __LINE__, "pwrite %s: %d", name, errno);
+        done += (uint32_t)n;
+    }
+    return fd;
+}
+
+int world_open_file(int dir, const char *name, int flags)
+{
+    int fd = openat(dir, name, flags | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+void world_close(int fd)
+{
+    close(fd);
+}
+
+int world_fd_flags(int fd)
+{
+    int flags = fcntl(fd, F_GETFD);
+    return flags < 0 ? -errno : flags;
+}
+
+int world_status_flags(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+    return flags < 0 ? -errno : flags;
+}
+
+int64_t world_pread(int fd, void *buffer, uint32_t size, uint64_t offset)
+{
+    ssize_t n = pread(fd, buffer, size, (off_t)offset);
+    return n < 0 ? -errno : n;
+}
+
+int64_t world_send(int socket, const void *buffer, uint32_t size)
+{
+    ssize_t n = send(socket, buffer, size, MSG_NOSIGNAL);
+    return n < 0 ? -errno : n;
+}
