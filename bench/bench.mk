@@ -1,6 +1,6 @@
-# Benchmarks: `make bench` runs every row (bench/run.sh) against raw liburing, fio and
-# libuv; `make profile ROW=nop` runs one row under callgrind. Both use the gcc -O2 build of
-# the library (V=bench) unless told otherwise.
+# Benchmarks: `make bench` runs every row (bench/run.sh; `make bench ROWS="nop echo"` for
+# some) against raw liburing, fio and libuv, with the library of the current variant
+# ($(O)); `make profile ROW=nop` runs one row under callgrind.
 
 BENCH_SRC := bench/main.c bench/common.c bench/storage.c bench/echo.c
 BENCH_BIN := $(O)/bench/ringer-bench
@@ -24,6 +24,8 @@ bench: deps bench-build
 	@BENCH_BIN=$(BENCH_BIN) BENCH_UV_BIN=$(BENCH_UV_BIN) BENCH_SECONDS=$(BENCH_SECONDS) \
 	    BENCH_REPS=$(BENCH_REPS) bench/run.sh $(ROWS)
 
-# callgrind needs DWARF 4 from clang 14 (valgrind 3.19 cannot read DWARF 5).
-profile: deps bench-build
-	@BENCH_BIN=$(BENCH_BIN) bench/profile.sh $(ROW)
+# A separate build (V=profile) with -gdwarf-4: valgrind 3.19 cannot read clang 14's default
+# DWARF 5 (gcc 12's -g is fine either way).
+profile: deps
+	@$(MAKE) -s V=profile OPT="-O2 -gdwarf-4" build/profile/bench/ringer-bench
+	@BENCH_BIN=build/profile/bench/ringer-bench bench/profile.sh $(ROW)
