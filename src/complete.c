@@ -72,12 +72,15 @@ void complete_dispatch(struct ringer_io *io, struct ringer_completion *completio
         return;
     }
     int32_t result = completion->result;
-    if (completion->state == RINGER_REAPED && is_retried(completion, result)) {
-        if (!completion->cancel_requested) {
-            retry(io, completion, result);
-            return;
+    if (result < 0) { /* retries and translations concern errors only */
+        if (completion->state == RINGER_REAPED && is_retried(completion, result)) {
+            if (!completion->cancel_requested) {
+                retry(io, completion, result);
+                return;
+            }
+            result = -ECANCELED;
         }
-        result = -ECANCELED;
+        result = translate(completion, result);
     }
-    call_back(io, completion, translate(completion, result));
+    call_back(io, completion, result);
 }

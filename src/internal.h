@@ -14,12 +14,51 @@ _Noreturn void ringer_assert_fail(const char *condition, const char *file, int l
 #define RINGER_ASSERT(condition)                                                     \
     ((condition) ? (void)0 : ringer_assert_fail(#condition, __FILE__, __LINE__))
 
-/* ---- intrusive containers (fifo.c) ---- */
-void fifo_push(struct ringer_fifo *fifo, struct ringer_completion *completion);
-struct ringer_completion *fifo_pop(struct ringer_fifo *fifo);
+/* ---- intrusive containers (inline: they are on every op's path; fifo.c has the rest) ---- */
+static inline void fifo_push(struct ringer_fifo *fifo, struct ringer_completion *completion) {
+    RINGER_ASSERT(completion->next == NULL && fifo->tail != completion);
+    if (fifo->tail == NULL) fifo->head = completion;
+    else fifo->tail->next = completion;
+    fifo->tail = completion;
+    fifo->count += 1;
+}
+
+static inline struct ringer_completion *fifo_pop(struct ringer_fifo *fifo) {
+    struct ringer_completion *completion = fifo->head;
+    if (completion == NULL) {
+        RINGER_ASSERT(fifo->count == 0 && fifo->tail == NULL);
+        return NULL;
+    }
+    RINGER_ASSERT(fifo->count > 0);
+    fifo->head = completion->next;
+    if (fifo->head == NULL) fifo->tail = NULL;
+    completion->next = NULL;
+    fifo->count -= 1;
+    return completion;
+}
+
+static inline void list_push(struct ringer_list *list, struct ringer_completion *completion) {
+    RINGER_ASSERT(completion->awaiting_prev == NULL && completion->awaiting_next == NULL);
+    completion->awaiting_prev = list->tail;
+    if (list->tail == NULL) list->head = completion;
+    else list->tail->awaiting_next = completion;
+    list->tail = completion;
+    list->count += 1;
+}
+
+static inline void list_remove(struct ringer_list *list, struct ringer_completion *completion) {
+    RINGER_ASSERT(list->count > 0);
+    RINGER_ASSERT(completion->awaiting_prev != NULL || list->head == completion);
+    if (completion->awaiting_prev == NULL) list->head = completion->awaiting_next;
+    else completion->awaiting_prev->awaiting_next = completion->awaiting_next;
+    if (completion->awaiting_next == NULL) list->tail = completion->awaiting_prev;
+    else completion->awaiting_next->awaiting_prev = completion->awaiting_prev;
+    completion->awaiting_prev = NULL;
+    completion->awaiting_next = NULL;
+    list->count -= 1;
+}
+
 bool fifo_remove(struct ringer_fifo *fifo, struct ringer_completion *completion);
-void list_push(struct ringer_list *list, struct ringer_completion *completion);
-void list_remove(struct ringer_list *list, struct ringer_completion *completion);
 
 /* ---- the loop (loop.c, flush.c) ---- */
 void loop_assert_not_in_callback(const struct ringer_io *io);

@@ -12,7 +12,8 @@
  *           io_uring_opcode_supported, io_uring_free_probe
  *   SQ:     io_uring_get_sqe, io_uring_sq_ready, io_uring_sq_space_left,
  *           io_uring_sqe_set_data64, io_uring_sqe_set_flags, io_uring_prep_{accept,
- *           cancel64, close, connect, fsync, openat, read, recv, send, statx, timeout, write}
+ *           cancel64, close, connect, fsync, nop, openat, read, recv, send, statx, timeout,
+ *           write}
  *   enter:  io_uring_submit, io_uring_submit_and_wait, io_uring_wait_cqe_nr,
  *           io_uring_get_events
  *   CQ:     io_uring_peek_batch_cqe, io_uring_cq_advance, io_uring_cqe_get_data64,

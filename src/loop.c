@@ -17,6 +17,7 @@ static const uint8_t required_opcodes[] = {
     IORING_OP_ACCEPT, IORING_OP_CLOSE,  IORING_OP_CONNECT, IORING_OP_FSYNC,
     IORING_OP_OPENAT, IORING_OP_READ,   IORING_OP_RECV,    IORING_OP_SEND,
     IORING_OP_STATX,  IORING_OP_TIMEOUT, IORING_OP_WRITE,  IORING_OP_ASYNC_CANCEL,
+    IORING_OP_NOP,
 };
 
 /* Tries each flag set in turn: older kernels refuse newer flags with -EINVAL. */

@@ -119,3 +119,9 @@ void ringer_timeout(struct ringer_io *io, struct ringer_completion *completion,
     }
     enqueue(io, completion);
 }
+
+void ringer_nop(struct ringer_io *io, struct ringer_completion *completion, void *context,
+                ringer_callback callback) {
+    enqueue_start(io, completion, RINGER_OP_NOP, context, callback);
+    enqueue(io, completion);
+}

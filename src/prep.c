@@ -75,6 +75,9 @@ static void prep_operation(struct io_uring_sqe *sqe, struct ringer_completion *c
         io_uring_prep_read(sqe, completion->operation.event.event,
                            &completion->operation.event.value, sizeof(uint64_t), 0);
         break;
+    case RINGER_OP_NOP:
+        io_uring_prep_nop(sqe);
+        break;
     case RINGER_OP_CANCEL:
     case RINGER_OP_SWEEP:
         prep_cancel(sqe, completion);

@@ -59,6 +59,7 @@ enum ringer_operation {
     RINGER_OP_WRITE,
     RINGER_OP_CANCEL,
     RINGER_OP_EVENT_LISTEN,
+    RINGER_OP_NOP,
     RINGER_OP_SWEEP, /* internal: cancel_all's cancel-everything request */
 };
 
@@ -260,6 +261,10 @@ void ringer_timeout(struct ringer_io *io, struct ringer_completion *completion,
 void ringer_write(struct ringer_io *io, struct ringer_completion *completion, int fd,
                   const void *buffer, uint32_t size, uint64_t offset, void *context,
                   ringer_callback callback);
+
+/* A no-op through the kernel: result 0. Measures the loop's own cost, and orders nothing. */
+void ringer_nop(struct ringer_io *io, struct ringer_completion *completion, void *context,
+                ringer_callback callback);
 
 /* ---- events (eventfd) ---- */
 int ringer_open_event(struct ringer_io *io);
