@@ -163,7 +163,10 @@ struct ringer_stats {
     uint32_t completed; /* completed, callback not yet run */
     uint32_t awaiting;
     uint32_t deadlines; /* run_for_ns's internal timeout: 0 or 1 */
-    uint64_t syscalls;  /* liburing calls that entered the kernel */
+    /* liburing calls that entered the kernel: a submit with SQEs, any wait, and a peek while
+     * the CQ overflow flag is set. With DEFER_TASKRUN, liburing's peek also enters to run
+     * deferred completions when the kernel flags them; those entries are not counted. */
+    uint64_t syscalls;
     uint64_t enter_eintr;
     uint64_t enter_eagain;
     uint64_t enter_ebusy;

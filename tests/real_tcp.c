@@ -90,6 +90,12 @@ TEST(tcp_listen_resolves_port_zero)
     CHECK_EQ(get_int_option(socket, SOL_SOCKET, SO_ACCEPTCONN), 1);
     CHECK_EQ(get_int_option(socket, SOL_SOCKET, SO_REUSEADDR), 1);
     ringer_close_socket(&fixture.io, socket);
+    /* An address length too small for the family is the kernel's -EINVAL, not a crash. */
+    socket = ringer_open_socket_tcp(&fixture.io, AF_INET, &options);
+    CHECK_GE(socket, 0);
+    size = 4;
+    CHECK_EQ(ringer_listen(&fixture.io, socket, (struct sockaddr *)address, &size, 4), -EINVAL);
+    ringer_close_socket(&fixture.io, socket);
     fixture_end(&fixture);
 }
 
@@ -105,6 +111,12 @@ TEST(tcp_ipv6_loopback_pair)
     CHECK_EQ(address->sin6_family, AF_INET6);
     CHECK_EQ(pair.listen_address_size, sizeof(struct sockaddr_in6));
     CHECK_NE(address->sin6_port, 0);
+    /* The accept's peer address is a whole sockaddr_in6 (TigerBeetle's 16 bytes were not). */
+    const struct sockaddr_in6 *peer = (const struct sockaddr_in6 *)&pair.peer_address;
+    CHECK_EQ(peer->sin6_family, AF_INET6);
+    CHECK_EQ(pair.peer_address_size, sizeof(struct sockaddr_in6));
+    CHECK(memcmp(&peer->sin6_addr, &in6addr_loopback, sizeof in6addr_loopback) == 0);
+    CHECK_NE(peer->sin6_port, 0);
     ringer_close_socket(&fixture.io, pair.server);
     ringer_close_socket(&fixture.io, pair.client);
     ringer_close_socket(&fixture.io, pair.listener);

@@ -33,6 +33,16 @@ void check_quiescent(const struct ringer_io *io)
     CHECK_EQ(stats.deadlines, 0);
 }
 
+void check_loop_invariants(const struct ringer_io *io)
+{
+    struct ringer_stats stats = ringer_stats(io);
+    CHECK_EQ(stats.queued, io_uring_sq_ready(&io->ring));
+    CHECK_EQ(stats.deadlines, 0);
+    CHECK_EQ(stats.queued + stats.in_kernel, stats.awaiting);
+    CHECK_EQ(stats.started - stats.callbacks,
+             (uint64_t)stats.unqueued + stats.awaiting + stats.completed);
+}
+
 void fixture_end(struct fixture *fixture)
 {
     struct ringer_stats stats = ringer_stats(&fixture->io);
@@ -127,6 +137,8 @@ bool tcp_pair_open(struct ringer_io *io, struct tcp_pair *pair, int family,
     CHECK_EQ(connect_op.result, 0);
     CHECK_GE(accept_op.result, 0);
     pair->server = accept_op.result;
+    pair->peer_address = accept_op.completion.operation.socket.address;
+    pair->peer_address_size = accept_op.completion.operation.socket.address_size;
     return true;
 }
 

@@ -32,6 +32,11 @@ void fixture_begin(struct fixture *fixture, uint32_t entries, uint32_t flags);
 void fixture_end(struct fixture *fixture);
 /* Asserts that queued, in_kernel, unqueued, completed, awaiting and deadlines are all 0. */
 void check_quiescent(const struct ringer_io *io);
+/* Between two loop calls (outside callbacks, before cancel_all): I17/I18 and the balance of
+ * started ops: queued == io_uring_sq_ready, queued + in_kernel == awaiting (no op is REAPED
+ * and no deadline is armed between calls), and every started op not yet called back sits
+ * in exactly one container: started - callbacks == unqueued + awaiting + completed. */
+void check_loop_invariants(const struct ringer_io *io);
 
 /* One started operation and what its callback saw. */
 struct op {
@@ -71,6 +76,7 @@ void callback_leave(void);
         uint64_t drive_deadline_ = world_now_ns() + DRIVE_LIMIT_NS;                         \
         while (!(condition)) {                                                              \
             CHECK_EQ(ringer_run_for_ns((io), 1 * MS), 0);                                   \
+            check_loop_invariants(io);                                                      \
             if (world_now_ns() > drive_deadline_) CHECK(condition);                         \
         }                                                                                   \
     } while (0)
@@ -80,6 +86,7 @@ void callback_leave(void);
         uint64_t drive_deadline_ = world_now_ns() + DRIVE_LIMIT_NS;                         \
         for (uint64_t drive_round_ = 0; !(condition); drive_round_++) {                     \
             CHECK_EQ(ringer_tick(io), 0);                                                   \
+            check_loop_invariants(io);                                                      \
             if (drive_round_ > 10000000u || world_now_ns() > drive_deadline_)               \
                 CHECK(condition);                                                           \
         }                                                                                   \
@@ -92,6 +99,8 @@ struct tcp_pair {
     int server;
     struct sockaddr_storage listen_address;
     socklen_t listen_address_size;
+    struct sockaddr_storage peer_address; /* what the accept reported */
+    socklen_t peer_address_size;
 };
 /* family: AF_INET (127.0.0.1) or AF_INET6 (::1); options NULL means nodelay only.
  * Returns false if the family is missing. */
