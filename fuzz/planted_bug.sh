@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Shows that fuzz_loop finds a planted bug: a callback run a second time after a reordered
+# CQE. The bug goes into a COPY of src/ (src/ itself is never touched): when a ringer_cancel
+# completes with 0 while its target's own CQE has not been reaped yet (the cancel's CQE came
+# first), the patched library also calls the target's callback with -ECANCELED at once; the
+# target's real CQE then calls it again.
+#
+#   fuzz/planted_bug.sh [SECONDS]     (default 60; needs `make fuzz` first)
+# Prints the time to the first finding and the invariant that caught it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+work=build/fuzz-planted
+rm -rf "$work"
+mkdir -p "$work/src" "$work/obj" "$work/findings" "$work/corpus"
+cp src/*.c src/*.h "$work/src/"
+
+python3 - "$work/src/complete.c" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+anchor = "    call_back(io, completion, translate(completion, result));\n}"
+planted = """    if (completion->operation_kind == RINGER_OP_CANCEL && result == 0 &&
+        completion->operation.cancel.target->state == RINGER_SUBMITTED) {
+        /* PLANTED BUG: report the target cancelled before its own CQE is reaped. */
+        struct ringer_completion *target = completion->operation.cancel.target;
+        target->callback(target->context, target, -ECANCELED);
+    }
+"""
+assert text.count(anchor) == 1, "complete.c changed: update the planted bug"
+open(path, "w").write(text.replace(anchor, planted + anchor))
+PY
+
+flags="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link"
+flags="$flags -fsanitize=address,undefined -fno-sanitize-recover=undefined"
+for f in "$work"/src/*.c; do
+    clang $flags -U_FORTIFY_SOURCE -Isim/include -I"$work/src" \
+        -include sim/include/ringer_sim_posix.h -c "$f" -o "$work/obj/$(basename "$f" .c).o" &
+done
+wait
+make -s fuzz >/dev/null
+clang -fsanitize=fuzzer,address,undefined -o "$work/fuzz_loop" build/fuzz/obj/fuzz_loop.o \
+    build/fuzz/obj/driver.o build/fuzz/obj/world.o build/fuzz/obj/input.o \
+    build/fuzz/obj/check.o "$work"/obj/*.o build/fuzz/sim/*.o
+
+start=$(date +%s.%N)
+"$work/fuzz_loop" -max_total_time="$seconds" -timeout=10 -artifact_prefix="$work/findings/" \
+    "$work/corpus" corpus/fuzz_loop >"$work/run.log" 2>&1 || true
+end=$(date +%s.%N)
+finding=$(ls "$work/findings" | head -n 1)
+if [ -z "$finding" ]; then
+    echo "planted bug NOT found in $seconds s (see $work/run.log)"
+    exit 1
+fi
+printf 'planted bug found in %.1f s: %s\n' "$(echo "$end - $start" | bc)" "$work/findings/$finding"
+grep -m1 -E 'invariant failed|assertion failed|ERROR: ' "$work/run.log"
