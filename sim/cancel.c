@@ -1,0 +1,199 @@
+/*
+ * ASYNC_CANCEL (kernel-semantics.md §11): keys (user_data, ANY, FD, ALL), results
+ * (0, -ENOENT, -EALREADY, counts), the target's CQE (-ECANCELED, -EINTR or its normal
+ * result), the order of the two CQEs, and scripted outcomes for tests.
+ */
+#include "sim_internal.h"
+
+static struct ringer_sim_cancel_script script;
+static bool script_armed;
+
+#define SCRIPT_SLOTS 16
+static struct {
+    uint8_t opcode;
+    int32_t res;
+    uint32_t count;
+} results[SCRIPT_SLOTS];
+
+void sim_cancel_script_reset(void)
+{
+    script_armed = false;
+    memset(results, 0, sizeof results);
+}
+
+void ringer_sim_script_cancel(const struct ringer_sim_cancel_script *s)
+{
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(s->cancel_res == 0 || s->cancel_res == -EALREADY || s->cancel_res == -ENOENT);
+    script = *s;
+    script_armed = true;
+}
+
+void ringer_sim_script_result(uint8_t opcode, int32_t res, uint32_t count)
+{
+    for (uint32_t i = 0; i < SCRIPT_SLOTS; i++) {
+        if (results[i].count == 0 || results[i].opcode == opcode) {
+            results[i].opcode = opcode;
+            results[i].res = res;
+            results[i].count = count;
+            return;
+        }
+    }
+    SIM_ASSERT(!"too many scripted results");
+}
+
+bool sim_script_take(uint8_t opcode, int32_t *res)
+{
+    for (uint32_t i = 0; i < SCRIPT_SLOTS; i++) {
+        if (results[i].count > 0 && results[i].opcode == opcode) {
+            results[i].count--;
+            *res = results[i].res;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool matches(const struct sim_req *c, const struct sim_req *t)
+{
+    uint32_t flags = c->op_flags;
+    if (flags & IORING_ASYNC_CANCEL_ANY)
+        return true;
+    if (flags & IORING_ASYNC_CANCEL_FD)
+        return t->fd == c->fd && t->opcode != IORING_OP_TIMEOUT;
+    return t->user_data == c->addr;
+}
+
+/* Posts `second` at now + 1 us (a later batch) with a decided result. */
+static void postpone(uint32_t r, int32_t res)
+{
+    struct sim_req *q = &sim_reqs[r];
+    if (q->wq_kind != WQ_NONE)
+        sim_wq_remove(r);
+    q->state = REQ_POSTPONED;
+    q->res = res;
+    q->gen++;
+    sim_schedule(sim_now + 1000, EV_REQ, r, q->gen);
+}
+
+/* Takes a target out of its wait (queue or timer) and completes it now or later. */
+static void finish_target(uint32_t t, int32_t res, bool later)
+{
+    if (later)
+        postpone(t, res);
+    else
+        sim_req_complete(t, res, 0);
+}
+
+struct outcome {
+    int32_t cancel_res;
+    int32_t target_res; /* RINGER_SIM_TARGET_NORMAL: leave it */
+    bool target_first;
+    bool separate;
+};
+
+static struct outcome model_outcome(const struct sim_req *t)
+{
+    bool running = t->state == REQ_WORK || t->state == REQ_POSTPONED;
+    bool race = sim_fault(RINGER_SIM_FAULT_CANCEL_RACE, true);
+    uint32_t pick = sim_draw_u32();
+    struct outcome o = {running ? -EALREADY : 0, running ? RINGER_SIM_TARGET_NORMAL : -ECANCELED,
+                        false, false};
+    if (!race)
+        return o;
+    o.target_first = pick & 1;
+    o.separate = (pick >> 1) & 1;
+    if (running && t->state == REQ_WORK && ((pick >> 2) & 1))
+        o.target_res = -EINTR;
+    if (sim_cfg.hostile) {
+        static const int32_t cres[3] = {0, -EALREADY, -ENOENT};
+        static const int32_t tres[3] = {-ECANCELED, -EINTR, RINGER_SIM_TARGET_NORMAL};
+        o.cancel_res = cres[(pick >> 3) % 3];
+        o.target_res = tres[(pick >> 5) % 3];
+    }
+    return o;
+}
+
+static void apply_target(uint32_t t, const struct outcome *o, bool later)
+{
+    struct sim_req *q = &sim_reqs[t];
+    int32_t res = o->target_res;
+    if (res == RINGER_SIM_TARGET_NORMAL) {
+        if (q->state == REQ_WAIT || q->state == REQ_TIMER) {
+            if (o->cancel_res != -ENOENT)
+                return; /* keeps waiting: it completes normally later */
+            res = -ECANCELED;
+        } else {
+            return; /* running: completes normally */
+        }
+    }
+    if (q->state == REQ_WORK && res == -EINTR && !later) {
+        q->cancelled_running = true;
+        return;
+    }
+    finish_target(t, res, later);
+}
+
+static void cancel_one(uint32_t r, uint32_t t)
+{
+    struct outcome o;
+    if (script_armed) {
+        script_armed = false;
+        o = (struct outcome){script.cancel_res, script.target_res, script.target_first,
+                             script.separate_batches};
+    } else {
+        o = model_outcome(&sim_reqs[t]);
+    }
+    if (o.cancel_res == -ENOENT)
+        o.target_first = true;
+    if (o.target_first) {
+        apply_target(t, &o, false);
+        if (o.separate)
+            postpone(r, o.cancel_res);
+        else
+            sim_req_complete(r, o.cancel_res, 0);
+    } else {
+        sim_req_complete(r, o.cancel_res, 0);
+        apply_target(t, &o, o.separate);
+    }
+}
+
+/* ALL: every match counts (running ones too); waiting ones complete with -ECANCELED
+ * after the cancel's own CQE. */
+static void cancel_all_matching(uint32_t r)
+{
+    static uint32_t targets[RINGER_SIM_MAX_REQUESTS];
+    struct sim_req *c = &sim_reqs[r];
+    uint32_t n = 0;
+    for (uint32_t t = sim_rings[c->ring].inflight_head; t != SIM_NONE; t = sim_reqs[t].ring_next) {
+        const struct sim_req *q = &sim_reqs[t];
+        if (t != r && q->opcode != IORING_OP_ASYNC_CANCEL && matches(c, q))
+            targets[n++] = t;
+    }
+    SIM_ASSERT(n <= RINGER_SIM_MAX_REQUESTS);
+    sim_req_complete(r, (int32_t)n, 0);
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t state = sim_reqs[targets[i]].state;
+        if (state == REQ_WAIT || state == REQ_TIMER)
+            sim_req_complete(targets[i], -ECANCELED, 0);
+    }
+}
+
+void sim_cancel_issue(uint32_t r)
+{
+    struct sim_req *c = &sim_reqs[r];
+    struct sim_ring *ring = &sim_rings[c->ring];
+    c->op_flags &= IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ANY;
+    if (c->op_flags & IORING_ASYNC_CANCEL_ALL) {
+        cancel_all_matching(r);
+        return;
+    }
+    for (uint32_t t = ring->inflight_head; t != SIM_NONE; t = sim_reqs[t].ring_next) {
+        const struct sim_req *q = &sim_reqs[t];
+        if (t != r && q->opcode != IORING_OP_ASYNC_CANCEL && matches(c, q)) {
+            cancel_one(r, t);
+            return;
+        }
+    }
+    sim_req_complete(r, -ENOENT, 0);
+}

@@ -1,0 +1,326 @@
+/*
+ * The simulated kernel's internal interfaces. Every object lives in a static pool and is
+ * named by its index; nothing is keyed, ordered or hashed by address.
+ */
+#ifndef RINGER_SIM_INTERNAL_H
+#define RINGER_SIM_INTERNAL_H
+
+#define RINGER_SIM_NO_REDIRECT
+#include "ringer_sim_posix.h"
+
+#include <liburing.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "ringer_sim.h"
+
+/* ---- assertions and oracles ---- */
+#define SIM_ASSERT(c)                                                                          \
+    do {                                                                                       \
+        if (!(c))                                                                              \
+            sim_assert_fail(#c, __FILE__, __LINE__);                                           \
+    } while (0)
+_Noreturn void sim_assert_fail(const char *what, const char *file, int line);
+_Noreturn void sim_oracle_fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/* Stops the run (deadlock, liveness bound): report, handler, abort. */
+_Noreturn void sim_stop(const char *reason);
+
+#if defined(__cplusplus) || !defined(__USE_GNU)
+#define SIM_SA(a) (a)
+#else
+#define SIM_SA(a) ((a).__sockaddr__)
+#endif
+
+#define SIM_NONE UINT32_MAX
+#define SIM_NS_PER_S 1000000000ull
+
+/* ---- world ---- */
+struct sim_config {
+    struct ringer_sim_options o; /* with defaults filled in */
+    bool hostile;
+    bool reorder;
+    uint8_t kernel;
+};
+extern struct sim_config sim_cfg;
+extern bool sim_initialised;
+extern uint32_t sim_generation;
+extern struct ringer_sim_stats sim_stats;
+
+/* ---- entropy (entropy.c) ---- */
+void sim_entropy_seed(uint64_t seed);
+uint32_t sim_draw_u32(void);             /* a choice; 0 when fuzzer bytes run out */
+uint32_t sim_draw_below(uint32_t bound); /* in [0, bound); 0 when exhausted */
+void sim_draw_bytes(void *buffer, size_t size);
+/* One decision point for `fault` (always draws exactly one value). `faithful` says whether
+ * Linux can produce the fault here; hostile-only points pass false. */
+bool sim_fault(enum ringer_sim_fault_class fault, bool faithful);
+/* The same with a separate legality under the hostile profile. */
+bool sim_fault2(enum ringer_sim_fault_class fault, bool faithful, bool hostile);
+/* Transient-fault streak bound: key identifies the op (user_data) or the enter. */
+bool sim_transient_allowed(uint64_t key);
+void sim_transient_note(uint64_t key, bool injected);
+uint64_t sim_latency(uint64_t min, uint64_t mean);
+
+/* ---- trace (core.c) ---- */
+enum sim_trace_kind {
+    TRACE_ENTER = 1,
+    TRACE_SQE,
+    TRACE_CQE,
+    TRACE_POSIX,
+    TRACE_FAULT,
+    TRACE_CRASH,
+    TRACE_CONFIG,
+};
+void sim_trace(uint32_t kind, uint64_t a, uint64_t b, uint64_t c, uint64_t d);
+
+/* ---- time and events (clock.c) ---- */
+extern uint64_t sim_now;
+enum sim_event_kind {
+    EV_REQ = 1,   /* a request's timer or worker finished: obj = request */
+    EV_WAKE,      /* re-check waiters of a socket after delivery latency: obj = socket */
+    EV_NOTHING,   /* a pure time point */
+};
+void sim_enter_call(void); /* syscall cost and step bound for each entry point */
+void sim_schedule(uint64_t time, uint32_t kind, uint32_t obj, uint32_t gen);
+bool sim_has_events(void);
+uint64_t sim_next_event_time(void);
+/* Pops and runs every event at the earliest time (jumping the clock there). */
+bool sim_run_next_events(void);
+/* Runs events until ready(arg) is true; a run with no future event is a deadlock. */
+void sim_block_until(bool (*ready)(void *), void *arg, const char *what);
+void sim_clock_reset(void);
+
+/* ---- requests (ops.c, timeout.c, cancel.c) ---- */
+enum sim_req_state { REQ_FREE = 0, REQ_WAIT, REQ_TIMER, REQ_WORK, REQ_POSTPONED };
+enum sim_waitq_kind { WQ_NONE = 0, WQ_SOCK_RX, WQ_SOCK_TX, WQ_LISTEN, WQ_EVENT, WQ_PIPE_R,
+                      WQ_PIPE_W };
+
+struct sim_req {
+    uint32_t gen;
+    uint8_t state;
+    uint8_t opcode;
+    uint8_t ring;
+    uint8_t sqe_flags;
+    uint64_t seq; /* consumption order, global */
+    uint64_t user_data;
+    int32_t fd;
+    uint32_t file; /* open file description held by the request, or SIM_NONE */
+    uint64_t addr;
+    uint64_t off;
+    uint32_t len;
+    uint32_t op_flags;
+    uint16_t ioprio;
+    int32_t res;       /* result decided ahead (worker ops, scripted) */
+    bool res_decided;
+    bool cancelled_running; /* cancel hit it while running: -EINTR */
+    bool timeout_abs;
+    uint32_t cqe_flags;
+    uint64_t deadline;
+    uint64_t count_target; /* count timeouts: CQEs posted target */
+    uint32_t wq_kind;
+    uint32_t wq_obj;
+    uint32_t wq_next, wq_prev;
+    uint32_t ring_next, ring_prev; /* in-flight list of the ring, consumption order */
+    uint32_t count_next;           /* ring's count-timeout list */
+    void *poisoned;
+    size_t poisoned_size;
+    uint32_t salen;
+    union {
+        char path[RINGER_SIM_MAX_PATH];
+        struct sockaddr_storage sa;
+    } copy;
+};
+extern struct sim_req sim_reqs[RINGER_SIM_MAX_REQUESTS];
+
+void sim_reqs_reset(void);
+uint32_t sim_req_alloc(void);
+void sim_req_release(uint32_t r);
+/* Posts the request's CQE (res, flags) to its ring and frees it. */
+void sim_req_complete(uint32_t r, int32_t res, uint32_t flags);
+/* Runs a request's event (timer expiry or worker completion). */
+void sim_req_event(uint32_t r);
+/* Issue a consumed request: completes it inline or parks it. */
+void sim_op_issue(uint32_t r);
+/* Retry a parked waiting request; true if it completed. */
+bool sim_op_retry(uint32_t r);
+/* Waiter queues */
+void sim_wq_push(uint32_t r, uint32_t kind, uint32_t obj);
+void sim_wq_remove(uint32_t r);
+void sim_wq_wake(uint32_t kind, uint32_t obj);
+uint32_t sim_wq_head(uint32_t kind, uint32_t obj);
+
+/* timeout.c */
+void sim_timeout_issue(uint32_t r);
+void sim_timeout_remove_issue(uint32_t r);
+void sim_timeout_count_check(uint32_t ring);
+void sim_timer_fire(uint32_t r);
+/* cancel.c */
+void sim_cancel_issue(uint32_t r);
+void sim_cancel_script_reset(void);
+bool sim_script_take(uint8_t opcode, int32_t *res);
+
+/* ---- rings (ring.c) ---- */
+struct sim_ring {
+    bool used;
+    uint32_t fd;
+    uint32_t setup_flags;
+    uint32_t sq_entries, cq_entries;
+    struct io_uring_sqe *sqes;
+    struct io_uring_cqe *cqes;
+    uint32_t sqe_head, sqe_tail; /* liburing's view */
+    uint32_t sq_khead, sq_ktail; /* the kernel's */
+    uint32_t cq_khead, cq_ktail;
+    uint32_t sq_flags;
+    uint32_t ov_head, ov_tail, ov_count; /* overflow list (indices into the pool) */
+    uint32_t inflight_head, inflight_tail, inflight_count;
+    uint32_t count_head; /* count timeouts */
+    uint64_t cqes_posted_nontimeout;
+    uint64_t max_posted_seq;
+    bool dropped; /* a CQE was dropped: next enter gives -EBADR */
+    uint32_t enter_streak_key;
+};
+extern struct sim_ring sim_rings[RINGER_SIM_MAX_RINGS];
+void sim_rings_reset(void);
+struct sim_ring *sim_ring_of(const struct io_uring *ring);
+void sim_cq_post(uint32_t ring, uint64_t user_data, int32_t res, uint32_t flags, uint64_t seq,
+                 bool is_timeout);
+void sim_cq_flush_overflow(uint32_t ring);
+uint32_t sim_cq_count(uint32_t ring);
+int sim_enter(uint32_t ring, uint32_t to_submit, uint32_t min_complete, uint32_t flags);
+void sim_ring_exit(uint32_t ring);
+uint32_t sim_ring_by_fd_file(uint32_t file);
+
+/* ---- descriptors (fdtable.c) ---- */
+enum sim_file_kind { FK_NONE = 0, FK_REG, FK_DIR, FK_BLK, FK_SOCK, FK_EVENT, FK_PIPE_R,
+                     FK_PIPE_W, FK_RING };
+struct sim_file {
+    uint32_t refs;
+    uint8_t kind;
+    uint32_t obj;    /* inode, socket, eventfd, pipe or ring index */
+    int flags;       /* open flags (O_ACCMODE, O_NONBLOCK, O_DIRECT, O_DSYNC, O_APPEND) */
+    uint64_t pos;
+    uint8_t lock;    /* 0, LOCK_SH or LOCK_EX held by this description */
+    bool fsync_error; /* an fsync error to report once */
+};
+extern struct sim_file sim_files[RINGER_SIM_MAX_FILES];
+void sim_fds_reset(void);
+uint32_t sim_file_alloc(uint8_t kind, uint32_t obj, int flags);
+void sim_file_ref(uint32_t f);
+void sim_file_unref(uint32_t f);
+/* Lowest free fd for f (takes the reference), or -EMFILE. */
+int sim_fd_install(uint32_t f, bool cloexec);
+/* The file of fd, or SIM_NONE. */
+uint32_t sim_fd_file(int fd);
+int sim_fd_close(int fd);
+uint32_t sim_fds_open(int *fds, uint32_t max);
+void sim_fds_close_all(void);
+int sim_errno_ret(int negative_errno); /* sets errno, returns -1 (0 passes through) */
+
+/* ---- file system (fs.c, fs_data.c) ---- */
+enum sim_inode_type { IT_NONE = 0, IT_REG, IT_DIR, IT_BLK };
+struct sim_inode {
+    uint8_t type;
+    uint8_t mount;
+    uint16_t mode;
+    uint32_t nlink;       /* live directory entries */
+    uint32_t open;        /* open file descriptions */
+    uint64_t size, dsize; /* current and durable size */
+    uint64_t blk_size;    /* block devices */
+    uint32_t dirty_head;  /* dirty pages list */
+    bool size_dirty;
+    uint32_t lock_ex_file; /* description holding LOCK_EX, or SIM_NONE */
+    uint32_t lock_sh_count;
+    uint32_t other_lock_attempts; /* scripted lock held by another process */
+    uint64_t mtime_ns, ctime_ns;
+};
+extern struct sim_inode sim_inodes[RINGER_SIM_MAX_INODES];
+struct sim_mount {
+    bool tmpfs, direct_io, fallocate;
+    uint32_t block_size;
+    uint64_t capacity_pages, used_pages;
+    uint32_t root;
+};
+extern struct sim_mount sim_mounts[RINGER_SIM_MOUNT_COUNT];
+void sim_fs_reset(void);
+void sim_fs_free(void);
+/* Resolves path relative to dir_fd. Sets *parent and *leaf (the last component); returns
+ * the inode or SIM_NONE (then *err is -ENOENT etc; *parent valid when only the leaf is
+ * missing). */
+uint32_t sim_fs_lookup(int dir_fd, const char *path, uint32_t *parent, char *leaf, int *err);
+uint32_t sim_fs_create(uint32_t parent, const char *leaf, uint8_t type, uint16_t mode);
+int sim_fs_unlink(uint32_t parent, const char *leaf, bool dir);
+void sim_inode_unref_check(uint32_t ino);
+int64_t sim_fs_read(uint32_t ino, void *buffer, uint64_t size, uint64_t off, uint32_t req);
+int64_t sim_fs_write(uint32_t ino, const void *buffer, uint64_t size, uint64_t off);
+int sim_fs_truncate(uint32_t ino, uint64_t size);
+int sim_fs_fallocate(uint32_t ino, int mode, uint64_t off, uint64_t len);
+void sim_fs_sync(uint32_t ino, bool datasync);
+void sim_fs_sync_dir(uint32_t dir);
+void sim_fs_crash(void);
+void sim_fs_fill_statx(uint32_t ino, struct statx *st);
+void sim_fs_fill_stat(uint32_t ino, struct stat *st);
+/* Open a path (open(2) semantics) to a new fd: fd or -errno. */
+int sim_fs_open(int dir_fd, const char *path, int flags, mode_t mode);
+int sim_fs_statx(int dir_fd, const char *path, int flags, unsigned mask, struct statx *st);
+int sim_file_read(uint32_t f, void *buffer, uint64_t size, int64_t off, bool use_pos,
+                  uint32_t req);
+int sim_file_write(uint32_t f, const void *buffer, uint64_t size, int64_t off, bool use_pos);
+int sim_file_fsync(uint32_t f, bool datasync);
+extern mode_t sim_umask;
+
+/* ---- streams: sockets, pipes, eventfds (net.c, stream.c) ---- */
+void sim_net_reset(void);
+void sim_net_free(void);
+void sim_sock_close(uint32_t s);
+void sim_event_close(uint32_t e);
+void sim_pipe_close(uint32_t p, bool write_end);
+/* The operations below return bytes/0 or -errno; -EAGAIN means "would wait". */
+int sim_sock_recv(uint32_t s, void *buffer, uint32_t size, int flags, uint32_t *cqe_flags);
+int sim_sock_send(uint32_t s, const void *buffer, uint32_t size, int flags);
+int sim_sock_accept(uint32_t s, struct sockaddr *address, socklen_t *size, int flags,
+                    bool *would_wait);
+int sim_sock_connect(uint32_t s, const struct sockaddr *address, socklen_t size);
+bool sim_sock_is_broken(uint32_t s);
+int sim_event_read(uint32_t e, void *buffer, uint32_t size);
+int sim_event_write(uint32_t e, const void *buffer, uint32_t size, bool nonblock);
+int sim_pipe_read(uint32_t p, void *buffer, uint32_t size);
+int sim_pipe_write(uint32_t p, const void *buffer, uint32_t size);
+uint32_t sim_sock_rx_ready(uint32_t s);
+
+/* ---- poisoning (poison.c) ---- */
+void sim_poison(void *p, size_t n);
+void sim_unpoison_for_write(void *p, size_t n);
+void sim_check_not_stack(const void *p, const char *what);
+
+/* ---- cross-file internals ---- */
+int sim_enter_deadline(uint32_t ring, uint32_t to_submit, uint32_t min_complete, uint32_t flags,
+                       uint64_t deadline);
+uint32_t sim_consume_sqes(uint32_t ring, uint32_t n, int *err);
+void sim_inflight_add(uint32_t r);
+uint32_t sim_last_op(void);
+bool sim_op_supported(uint32_t op);
+uint32_t sim_ring_index_of(const struct io_uring *ring);
+void sim_fs_pages_reset(void);
+void sim_fs_pages_free(void);
+void sim_fs_sync_fail(uint32_t ino);
+void sim_fs_crash_data(uint32_t ino);
+void sim_fs_free_data(uint32_t ino);
+void sim_fs_fill_garbage(uint32_t ino, uint64_t size);
+int sim_sock_bind(uint32_t s, const struct sockaddr *a, socklen_t size);
+int sim_sock_listen(uint32_t s, int backlog);
+int sim_sock_name(uint32_t s, struct sockaddr *a, socklen_t *size, bool peer);
+int sim_sock_shutdown(uint32_t s, int how);
+bool sim_sock_readable(uint32_t s);
+bool sim_sock_writable(uint32_t s);
+bool sim_sock_acceptable(uint32_t s);
+bool sim_sock_is_listener(uint32_t s);
+uint32_t sim_sock_new(int family);
+void sim_sock_set_reuse(uint32_t s, bool on);
+int sim_sock_connect_wait(uint32_t s, const struct sockaddr *a, socklen_t size, uint32_t *wait_obj);
+void sim_stream_reset(void);
+void sim_stream_free(void);
+
+#endif /* RINGER_SIM_INTERNAL_H */

@@ -1,0 +1,80 @@
+/*
+ * TIMEOUT and TIMEOUT_REMOVE (kernel-semantics.md §11): relative, absolute and count
+ * timeouts. A timer never fires before its deadline; it fires late by a slack drawn from
+ * [0, timer_slack_ns].
+ */
+#include "sim_internal.h"
+
+void sim_timeout_issue(uint32_t r)
+{
+    struct sim_req *q = &sim_reqs[r];
+    SIM_ASSERT(q->opcode == IORING_OP_TIMEOUT);
+    uint64_t deadline = q->timeout_abs ? q->deadline : sim_now + q->deadline;
+    if (!q->timeout_abs && deadline < sim_now)
+        deadline = UINT64_MAX; /* overflow: never */
+    uint64_t slack = sim_draw_below((uint32_t)(sim_cfg.o.timer_slack_ns > UINT32_MAX - 1
+                                                   ? UINT32_MAX - 1
+                                                   : sim_cfg.o.timer_slack_ns) + 1);
+    if (deadline <= sim_now) {
+        sim_req_complete(r, -ETIME, 0);
+        return;
+    }
+    q->deadline = deadline;
+    q->state = REQ_TIMER;
+    if (deadline != UINT64_MAX)
+        sim_schedule(deadline + slack, EV_REQ, r, q->gen);
+    if (q->off != 0) {
+        struct sim_ring *ring = &sim_rings[q->ring];
+        q->count_target = ring->cqes_posted_nontimeout + q->off;
+        q->count_next = ring->count_head;
+        ring->count_head = r;
+    }
+}
+
+void sim_timer_fire(uint32_t r)
+{
+    struct sim_req *q = &sim_reqs[r];
+    SIM_ASSERT(q->state == REQ_TIMER);
+    SIM_ASSERT(sim_now >= q->deadline); /* never early */
+    sim_req_complete(r, -ETIME, 0);
+}
+
+/* After a non-timeout CQE: complete the count timeouts it satisfied (posted after it). */
+void sim_timeout_count_check(uint32_t ring_index)
+{
+    struct sim_ring *ring = &sim_rings[ring_index];
+    uint32_t r = ring->count_head;
+    while (r != SIM_NONE) {
+        uint32_t next = sim_reqs[r].count_next;
+        SIM_ASSERT(sim_reqs[r].state == REQ_TIMER);
+        if (ring->cqes_posted_nontimeout >= sim_reqs[r].count_target) {
+            sim_req_complete(r, 0, 0);
+            next = ring->count_head; /* the list changed: rescan */
+        }
+        r = next;
+    }
+}
+
+void sim_timeout_remove_issue(uint32_t r)
+{
+    struct sim_req *q = &sim_reqs[r];
+    struct sim_ring *ring = &sim_rings[q->ring];
+    uint32_t target = SIM_NONE;
+    for (uint32_t t = ring->inflight_head; t != SIM_NONE; t = sim_reqs[t].ring_next) {
+        if (t != r && sim_reqs[t].opcode == IORING_OP_TIMEOUT && sim_reqs[t].user_data == q->addr &&
+            sim_reqs[t].state == REQ_TIMER) {
+            target = t;
+            break;
+        }
+    }
+    if (target == SIM_NONE) {
+        sim_req_complete(r, -ENOENT, 0);
+        return;
+    }
+    if (sim_now >= sim_reqs[target].deadline) {
+        sim_req_complete(r, -EALREADY, 0); /* firing: it will complete with -ETIME */
+        return;
+    }
+    sim_req_complete(r, 0, 0);
+    sim_req_complete(target, -ECANCELED, 0);
+}
