@@ -26,15 +26,14 @@
 #define BENCH_COOP_FLAGS (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG)
 
 enum bench_workload {
-    BENCH_NOP,       /* ringer: a 0-byte read (ringer has no NOP); raw: the same */
-    BENCH_TRUE_NOP,  /* raw only: IORING_OP_NOP, for reference */
+    BENCH_NOP,       /* IORING_OP_NOP: the loop's own cost */
     BENCH_READ,      /* 4 KiB random reads */
     BENCH_WRITE,     /* 4 KiB random writes */
 };
 
 struct bench_storage_options {
     enum bench_workload workload;
-    const char *path;   /* the file (NULL for NOP: /dev/zero is not needed, see storage.c) */
+    const char *path;   /* the file; NULL for NOP */
     bool direct;        /* O_DIRECT */
     uint32_t depth;     /* operations in flight */
     double seconds;

@@ -76,9 +76,11 @@ void *bench_aligned_buffers(uint32_t count) {
     return buffers;
 }
 
-/* Opens the workload's file; for NOP, /dev/zero (a 0-byte read never touches it). */
+/* Opens the workload's file; -1 and no blocks for NOP. */
 int bench_open_file(const struct bench_storage_options *options, uint64_t *blocks) {
-    const char *path = options->path != NULL ? options->path : "/dev/zero";
+    *blocks = 0;
+    if (options->workload == BENCH_NOP) return -1;
+    const char *path = options->path;
     int flags = (options->workload == BENCH_WRITE ? O_RDWR : O_RDONLY) | O_CLOEXEC;
     if (options->direct) flags |= O_DIRECT;
     int fd = open(path, flags);
@@ -86,8 +88,6 @@ int bench_open_file(const struct bench_storage_options *options, uint64_t *block
     struct stat st;
     if (fstat(fd, &st) != 0) bench_die("fstat", errno);
     *blocks = (uint64_t)st.st_size / BENCH_BLOCK_SIZE;
-    if (options->workload != BENCH_NOP && options->workload != BENCH_TRUE_NOP && *blocks == 0) {
-        bench_die("the file is smaller than one block", EINVAL);
-    }
+    if (*blocks == 0) bench_die("the file is smaller than one block", EINVAL);
     return fd;
 }

@@ -1,13 +1,13 @@
 /*
  * ringer-bench: the measuring half of `make bench` (bench/run.sh is the driver).
  *
- *   ringer-bench storage ringer|raw nop|true-nop|read|write|direct PATH DEPTH SECONDS
+ *   ringer-bench storage ringer|raw nop|read|write|direct PATH DEPTH SECONDS
  *   ringer-bench echo-server ringer|raw      prints "port N", serves until SIGINT
  *   ringer-bench echo-client PORT CONNECTIONS MESSAGE_SIZE SECONDS
  *   ringer-bench exec COMMAND...           runs COMMAND, then prints "cpu_ns=N" on stderr
  *                                          (every thread, kernel workers included)
  *
- * PATH is ignored ("-") for nop and true-nop.
+ * PATH is ignored ("-") for nop.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +21,7 @@
 
 static _Noreturn void usage(void) {
     fprintf(stderr,
-            "usage: ringer-bench storage ringer|raw nop|true-nop|read|write|direct PATH DEPTH "
+            "usage: ringer-bench storage ringer|raw nop|read|write|direct PATH DEPTH "
             "SECONDS\n"
             "       ringer-bench echo-server ringer|raw\n"
             "       ringer-bench echo-client PORT CONNECTIONS MESSAGE_SIZE SECONDS\n"
@@ -50,13 +50,11 @@ static int storage(int argc, char **argv) {
     struct bench_storage_options options = {0};
     const char *kind = argv[3];
     if (strcmp(kind, "nop") == 0) options.workload = BENCH_NOP;
-    else if (strcmp(kind, "true-nop") == 0) options.workload = BENCH_TRUE_NOP;
     else if (strcmp(kind, "read") == 0) options.workload = BENCH_READ;
     else if (strcmp(kind, "write") == 0) options.workload = BENCH_WRITE;
     else if (strcmp(kind, "direct") == 0) options.workload = BENCH_READ, options.direct = true;
     else usage();
-    bool nop = options.workload == BENCH_NOP || options.workload == BENCH_TRUE_NOP;
-    options.path = nop ? NULL : argv[4];
+    options.path = options.workload == BENCH_NOP ? NULL : argv[4];
     options.depth = (uint32_t)parse_unsigned(argv[5], 1, BENCH_QD_MAX);
     options.seconds = parse_seconds(argv[6]);
     if (strcmp(argv[2], "ringer") == 0) return bench_storage_ringer(&options);

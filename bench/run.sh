@@ -35,9 +35,12 @@ say() { echo "$*" | tee -a "$OUT"; }
 
 # ---- measurements: each prints "ops seconds syscalls cpu_ns" (syscalls -1: unknown) ----
 
-# fio and libuv cannot count their own system calls: one extra, unmeasured "census" run
-# per row counts them with perf's syscall tracepoints (perf slows every syscall a little,
-# so throughput is never taken from a census run). PERF_EVENT is empty when perf cannot.
+# fio and libuv cannot count their own system calls, and ringer's own count leaves out the
+# entries liburing makes on its behalf: so one extra, unmeasured "census" run per
+# implementation and row counts them all with perf's syscall tracepoints (io_uring_enter
+# for the storage rows, every system call of the server for echo). perf slows each
+# syscall a little, so throughput is never taken from a census run. PERF_EVENT is empty
+# when perf cannot count.
 PERF_EVENT=""
 if perf stat -x, -e syscalls:sys_enter_io_uring_enter -o /dev/null true 2>/dev/null; then
     PERF_EVENT=yes
@@ -50,7 +53,13 @@ parse_result() {
 }
 
 measure_storage() { # IMPL KIND PATH DEPTH
-    "$BIN" storage "$1" "$2" "$3" "$4" "$SECONDS_PER_RUN" | parse_result
+    if [ -z "$CENSUS" ]; then
+        "$BIN" storage "$1" "$2" "$3" "$4" "$SECONDS_PER_RUN" | parse_result
+        return
+    fi
+    perf stat -x, -e syscalls:sys_enter_io_uring_enter -o "$work/perf" \
+        "$BIN" storage "$1" "$2" "$3" "$4" "$SECONDS_PER_RUN" >"$work/census.out"
+    parse_result <"$work/census.out" | awk -v n="$(perf_count "$work/perf")" '{ print $1, $2, n, $4 }'
 }
 
 # fio's io_uring engine with the options the issue names; terse field 8 is read IOPS, 49
@@ -66,6 +75,7 @@ measure_fio() { # rw PATH DEPTH SIZE_MB
         --output-format=terse --terse-version=3 2>"$work/fio.err")
     cpu=$(sed -n 's/^cpu_ns=//p' "$work/fio.err")
     [ -n "$CENSUS" ] && syscalls=$(perf_count "$work/perf")
+    [ -n "$CENSUS" ] || syscalls=-1
     awk -F';' -v rw="$rw" -v cpu="$cpu" -v sys="$syscalls" '{
         iops = (rw == "randwrite") ? $49 : $8; ms = (rw == "randwrite") ? $50 : $9;
         printf "%d %.6f %d %s\n", iops * ms / 1000, ms / 1000, sys, cpu }' <<<"$terse"
@@ -83,7 +93,7 @@ measure_echo() { # SERVER-COMMAND...
     done
     [ -n "$port" ] || { kill "$pid"; echo "0 1 -1 0"; return; }
     local perf_pid=""
-    if [ -n "$CENSUS" ]; then # every system call of the server, during the client's run
+    if [ -n "$CENSUS" ] && [ -n "$PERF_EVENT" ]; then # every system call of the server
         perf stat -x, -e raw_syscalls:sys_enter -p "$pid" -o "$work/perf" &
         perf_pid=$!
         sleep 0.2
@@ -127,12 +137,9 @@ run_variant() {
     done
     if [ -n "$PERF_EVENT" ]; then
         for i in "${!names[@]}"; do
-            case "${names[$i]}" in
-                fio|libuv)
-                    CENSUS=yes
-                    eval "${commands[$i]}" >"$work/${label// /_}.${names[$i]}.census"
-                    CENSUS="" ;;
-            esac
+            CENSUS=yes
+            eval "${commands[$i]}" >"$work/${label// /_}.${names[$i]}.census"
+            CENSUS=""
         done
     fi
     summarize "$label" "$targets" "${names[@]}"
@@ -143,13 +150,13 @@ summarize() {
     shift 2
     local base="$work/${label// /_}" first=$1 name
     for name in "$@"; do
-        local file="$base.$name" ops_s sys cpu ratio="" line
+        local file="$base.$name" ops_s sys perf_sys="n/a" cpu ratio="" line
         ops_s=$(awk '$2 > 0 { print $1 / $2 }' "$file" | median)
         sys=$(awk '$3 >= 0 && $1 > 0 { print $3 / $1 }' "$file" | median)
         [ -s "$file" ] && awk '$3 < 0' "$file" | grep -q . && sys="n/a"
         if [ -s "$file.census" ]; then
-            sys=$(awk '$1 > 0 && $3 >= 0 { print $3 / $1 }' "$file.census")
-            [ -n "$sys" ] || sys="n/a"
+            perf_sys=$(awk '$1 > 0 && $3 >= 0 { printf "%.4f", $3 / $1 }' "$file.census")
+            [ -n "$perf_sys" ] || perf_sys="n/a"
         fi
         cpu=$(awk '$1 > 0 { print $4 / $1 }' "$file" | median)
         if [ "$name" != "$first" ]; then
@@ -158,12 +165,12 @@ summarize() {
                 m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
                 printf "%.3f (%.3f..%.3f)", m, v[1], v[NR] }')
         fi
-        line=$(printf '%-22s %-7s %12.0f ops/s  %-22s %9s syscalls/op %8.0f ns CPU/op' \
-            "$label" "$name" "$ops_s" "${ratio:+ringer/$name $ratio}" \
-            "$( [ "$sys" = n/a ] && echo n/a || printf '%.4f' "$sys")" "$cpu")
+        line=$(printf '%-18s %-6s %10.0f ops/s %-30s syscalls/op %7s self %7s perf %6.0f ns CPU/op' \
+            "$label" "$name" "$ops_s" "${ratio:+ ringer/$name $ratio}" \
+            "$( [ "$sys" = n/a ] && echo n/a || printf '%.4f' "$sys")" "$perf_sys" "$cpu")
         say "$line"
     done
-    [ -n "$targets" ] && say "$(printf '%-22s target: %s' "$label" "$targets")"
+    [ -n "$targets" ] && say "$(printf '%-18s target: %s' "$label" "$targets")"
     return 0
 }
 
@@ -188,12 +195,10 @@ row_nop() {
     local qd
     for qd in 1 32 128; do
         local target=""
-        [ "$qd" = 128 ] && target=">= 0.90x raw (both sides: 0-byte reads; ringer has no NOP)"
+        [ "$qd" = 128 ] && target=">= 0.90x raw"
         run_variant "nop QD$qd" "$target" \
             ringer "measure_storage ringer nop - $qd" raw "measure_storage raw nop - $qd"
     done
-    run_variant "true-nop QD128 (ref)" "reference only: IORING_OP_NOP, which ringer lacks" \
-        raw "measure_storage raw true-nop - 128"
 }
 
 row_read_cache() {
@@ -239,7 +244,7 @@ row_echo() {
 row_sim() {
     local sim_bench=${BENCH_SIM_BIN:-$(dirname "$BIN")/ringer-bench-sim}
     if [ ! -x "$sim_bench" ]; then
-        say "$(printf '%-22s not built: %s' sim "no $sim_bench (the simulated kernel's library is not available to this build)")"
+        say "$(printf '%-18s not built: %s' sim "no $sim_bench (the simulated kernel's library is not available to this build)")"
         return
     fi
     "$sim_bench" "$SECONDS_PER_RUN" | tee -a "$OUT"

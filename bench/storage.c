@@ -30,12 +30,12 @@ struct storage_bench {
     int32_t error;
 };
 
-/* A random block-aligned offset, or 0 for a NOP (0-byte read). */
+/* A random block-aligned offset in the file. */
 static uint64_t next_offset(struct storage_bench *bench) {
-    if (bench->blocks == 0) return 0;
     return (bench_random(&bench->random_state) % bench->blocks) * BENCH_BLOCK_SIZE;
 }
 
+/* What a successful operation returns: 0 for a NOP, the whole block otherwise. */
 static uint32_t op_size(const struct storage_bench *bench) {
     return bench->options->workload == BENCH_NOP ? 0 : BENCH_BLOCK_SIZE;
 }
@@ -43,7 +43,6 @@ static uint32_t op_size(const struct storage_bench *bench) {
 static void bench_setup(struct storage_bench *bench, const struct bench_storage_options *options) {
     bench->options = options;
     bench->fd = bench_open_file(options, &bench->blocks);
-    if (options->workload == BENCH_NOP || options->workload == BENCH_TRUE_NOP) bench->blocks = 0;
     bench->random_state = 0x9e3779b97f4a7c15ull;
     bench->buffers = bench_aligned_buffers(options->depth);
 }
@@ -63,12 +62,16 @@ static void ringer_start(struct ringer_storage *run, uint32_t index) {
     uint8_t *buffer = bench->buffers + (size_t)index * BENCH_BLOCK_SIZE;
     struct ringer_completion *completion = &run->completions[index];
     bench->in_flight += 1;
-    if (bench->options->workload == BENCH_WRITE) {
+    switch (bench->options->workload) {
+    case BENCH_NOP: ringer_nop(&run->io, completion, run, on_ringer_done); break;
+    case BENCH_WRITE:
         ringer_write(&run->io, completion, bench->fd, buffer, BENCH_BLOCK_SIZE,
                      next_offset(bench), run, on_ringer_done);
-    } else {
-        ringer_read(&run->io, completion, bench->fd, buffer, op_size(bench), next_offset(bench),
-                    run, on_ringer_done);
+        break;
+    case BENCH_READ:
+        ringer_read(&run->io, completion, bench->fd, buffer, BENCH_BLOCK_SIZE,
+                    next_offset(bench), run, on_ringer_done);
+        break;
     }
 }
 
@@ -86,7 +89,6 @@ static void on_ringer_done(void *context, struct ringer_completion *completion, 
 }
 
 int bench_storage_ringer(const struct bench_storage_options *options) {
-    if (options->workload == BENCH_TRUE_NOP) bench_die("ringer has no NOP operation", EINVAL);
     static struct ringer_storage run; /* static: zeroed completions, and off the stack */
     bench_setup(&run.bench, options);
     int rc = ringer_init(&run.io, bench_ring_entries(options->depth), 0);
@@ -117,12 +119,12 @@ static void raw_prep(struct io_uring *ring, struct storage_bench *bench, uint32_
     if (sqe == NULL) bench_die("io_uring_get_sqe", EBUSY); /* the ring has room for all */
     uint8_t *buffer = bench->buffers + (size_t)index * BENCH_BLOCK_SIZE;
     switch (bench->options->workload) {
-    case BENCH_TRUE_NOP: io_uring_prep_nop(sqe); break;
+    case BENCH_NOP: io_uring_prep_nop(sqe); break;
     case BENCH_WRITE:
         io_uring_prep_write(sqe, bench->fd, buffer, BENCH_BLOCK_SIZE, next_offset(bench));
         break;
-    default:
-        io_uring_prep_read(sqe, bench->fd, buffer, op_size(bench), next_offset(bench));
+    case BENCH_READ:
+        io_uring_prep_read(sqe, bench->fd, buffer, BENCH_BLOCK_SIZE, next_offset(bench));
         break;
     }
     io_uring_sqe_set_data64(sqe, index);
@@ -139,8 +141,7 @@ static void raw_reap(struct io_uring *ring, struct storage_bench *bench) {
             int32_t res = cqes[i]->res;
             uint32_t index = (uint32_t)io_uring_cqe_get_data64(cqes[i]);
             bench->in_flight -= 1;
-            bool nop = bench->options->workload == BENCH_TRUE_NOP;
-            if (res < 0 || (!nop && (uint32_t)res != op_size(bench))) {
+            if (res < 0 || (uint32_t)res != op_size(bench)) {
                 bench_die("an operation failed", res < 0 ? res : EIO);
             }
             bench->completed += 1;
