@@ -2,6 +2,7 @@
  * a negated errno with *fd == -1 and no fd leaked, never an abort. */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -95,5 +96,49 @@ TEST(data_file_tmpfs_never_direct)
         close(fd);
     }
     CHECK(no_probe_left(dir));
+    fixture_end(&fixture);
+}
+
+/* Path errors from the kernel pass through as they are. */
+TEST(data_file_path_errors_pass_through)
+{
+    fixture_begin(&fixture, 8, 0);
+    int dir = world_temp_dir_fd();
+    CHECK_EQ(symlinkat("loop_b", dir, "loop_a"), 0);
+    CHECK_EQ(symlinkat("loop_a", dir, "loop_b"), 0);
+    CHECK_EQ(call(dir, "loop_a", MIB, RINGER_DATA_FILE_OPEN, RINGER_DIRECT_IO_OPTIONAL), -ELOOP);
+    close(make_test_file(dir, "plain", 16));
+    CHECK_EQ(call(dir, "plain/data", MIB, RINGER_DATA_FILE_FORMAT, RINGER_DIRECT_IO_OPTIONAL), -ENOTDIR);
+    char long_name[300];
+    memset(long_name, 'n', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    CHECK_EQ(call(dir, long_name, MIB, RINGER_DATA_FILE_FORMAT, RINGER_DIRECT_IO_OPTIONAL), -ENAMETOOLONG);
+    CHECK_EQ(mkdirat(dir, "a_directory", 0700), 0);
+    CHECK_EQ(symlinkat("a_directory", dir, "link_to_dir"), 0);
+    CHECK_EQ(call(dir, "link_to_dir", MIB, RINGER_DATA_FILE_OPEN, RINGER_DIRECT_IO_OPTIONAL), -EISDIR);
+    fixture_end(&fixture);
+}
+
+/* A FORMAT that fails after creating the file (fallocate refuses 1 PiB: -ENOSPC on tmpfs,
+ * -EFBIG on ext4) removes the file again: a failed format leaves nothing behind (§2). */
+static void check_failed_format_leaves_nothing(int dir)
+{
+    int fd;
+    int result = data_file_call(&fixture.io, dir, "huge", 1ull << 50, RINGER_DATA_FILE_FORMAT,
+                                RINGER_DIRECT_IO_OPTIONAL, &fd);
+    CHECK(result == -ENOSPC || result == -EFBIG);
+    CHECK_EQ(faccessat(dir, "huge", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+    CHECK(no_probe_left(dir));
+    CHECK_EQ(data_file_call(&fixture.io, dir, "huge", 4 * KIB, RINGER_DATA_FILE_FORMAT,
+                            RINGER_DIRECT_IO_OPTIONAL, &fd), 0); /* it can be retried */
+    close(fd);
+}
+
+TEST(data_file_failed_format_removes_the_file)
+{
+    int disk = world_disk_dir_fd(); /* opened before the fixture counts fds */
+    fixture_begin(&fixture, 8, 0);
+    check_failed_format_leaves_nothing(world_temp_dir_fd());
+    if (disk >= 0) check_failed_format_leaves_nothing(disk);
     fixture_end(&fixture);
 }
