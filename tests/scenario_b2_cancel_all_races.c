@@ -87,6 +87,8 @@ static void race_round(unsigned round, unsigned targets, uint32_t flags, int fil
     CHECK_EQ(ringer_cancel_all(&io), 0);
     CHECK_LT(world_now_ns() - start, 1000 * MS);
     check_quiescent(&io);
+    /* B2: at most 3 rounds per target (the user's cancel counts as one more). */
+    CHECK_LE(ringer_stats(&io).cancel_all_rounds, 3 * (targets + 1));
     allocations += alloc_count_stop();
     ringer_deinit(&io);
 }
