@@ -127,3 +127,16 @@ TEST(ops_socket_ops_on_a_file)
     world_close(fd);
     fixture_end(&fixture);
 }
+
+/* A read with a non-zero offset on a socket is -ESPIPE (ops.md §2, read). */
+TEST(ops_read_offset_on_socket_is_espipe)
+{
+    fixture_begin(&fixture, 8, 0);
+    struct tcp_pair pair;
+    CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
+    STARTER(ringer_read(&fixture.io, &op_prepare(&op)->completion, pair.server, buffer, 16, 5,
+                        &op, op_callback));
+    CHECK_EQ(finish(), -ESPIPE);
+    tcp_pair_close(&fixture.io, &pair);
+    fixture_end(&fixture);
+}
