@@ -10,6 +10,10 @@
  *
  * It prints "listening on 127.0.0.1:PORT" on stderr once ready (useful with --port 0, which
  * picks a free port), and a line of statistics on exit.
+ *
+ * The same source also builds for the simulated kernel (ringer-echo-sim, see
+ * examples/ringer-echo-sim.c): there, the four echo_sim_* hooks below create the simulated
+ * world and drive a simulated client; in the real build they do nothing.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -22,6 +26,18 @@
 #include <arpa/inet.h>
 
 #include <ringer.h>
+
+#ifdef RINGER_ECHO_SIM
+int echo_sim_begin(void);               /* creates the simulated world */
+void echo_sim_listening(uint16_t port); /* the client connects */
+void echo_sim_step(void);               /* runs the client; raises SIGINT when it is done */
+int echo_sim_end(void);                 /* checks the client and tears the world down */
+#else
+static int echo_sim_begin(void) { return 0; }
+static void echo_sim_listening(uint16_t port) { (void)port; }
+static void echo_sim_step(void) {}
+static int echo_sim_end(void) { return 0; }
+#endif
 
 #define MAX_CONNECTIONS_LIMIT 1024
 #define BUFFER_SIZE 4096
@@ -186,6 +202,7 @@ static int open_server(struct server *s, unsigned long port) {
     s->stop_event = ringer_open_event(&s->io);
     if (s->stop_event < 0) return s->stop_event;
     fprintf(stderr, "listening on 127.0.0.1:%u\n", (unsigned)ntohs(address.sin_port));
+    echo_sim_listening(ntohs(address.sin_port));
     return 0;
 }
 
@@ -227,7 +244,8 @@ int main(int argc, char **argv) {
         s->connections[i].fd = -1;
         s->connections[i].server = s;
     }
-    int rc = ringer_init(&s->io, RING_ENTRIES, 0);
+    int rc = echo_sim_begin();
+    if (rc == 0) rc = ringer_init(&s->io, RING_ENTRIES, 0);
     if (rc == 0) rc = open_server(s, port);
     if (rc < 0) {
         fprintf(stderr, "ringer-echo: %s\n", strerror(-rc));
@@ -236,7 +254,10 @@ int main(int argc, char **argv) {
     install_sigint_handler();
     ringer_event_listen(&s->io, &s->stop_completion, s->stop_event, s, on_stop_event);
     maybe_accept(s);
-    while (rc == 0 && !s->stopping) rc = ringer_run_for_ns(&s->io, LOOP_SLICE_NS);
+    while (rc == 0 && !s->stopping) {
+        rc = ringer_run_for_ns(&s->io, LOOP_SLICE_NS);
+        echo_sim_step();
+    }
     if (rc < 0) {
         /* The ring broke: the kernel may still use our buffers, so do not free anything. */
         fprintf(stderr, "ringer-echo: the ring failed: %s\n", strerror(-rc));
@@ -249,5 +270,5 @@ int main(int argc, char **argv) {
         return 1;
     }
     close_server(s);
-    return 0;
+    return echo_sim_end();
 }

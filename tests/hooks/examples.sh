@@ -136,3 +136,18 @@ run_echo_tests() {
     check $? examples/echo_sigint "exit $rc: $(tail -n 2 "$work/echo.err" | tr '\n' ' ')"
 }
 run_echo_tests
+
+# ---- ringer-echo-sim: the same server on the simulated kernel, with a simulated client ----
+if [ -x "$bin/ringer-echo-sim" ]; then
+    out=$(RINGER_SIM_SEED=1 timeout 60 "$bin/ringer-echo-sim" 2>&1)
+    rc=$?
+    [ $rc -eq 0 ] && grep -q '^simulated: 60 of 60 lines echoed, 0 failures' <<<"$out" &&
+        grep -q '^ringer-echo: stopped' <<<"$out"
+    check $? examples/echo_sim "exit $rc: $(tail -n 3 <<<"$out" | tr '\n' ' ' | cut -c1-300)"
+    hash1=$(sed -n 's/.*trace hash //p' <<<"$out")
+    hash2=$(RINGER_SIM_SEED=1 timeout 60 "$bin/ringer-echo-sim" 2>&1 | sed -n 's/.*trace hash //p')
+    [ -n "$hash1" ] && [ "$hash1" = "$hash2" ]
+    check $? examples/echo_sim_same_seed_same_hash "seed 1 gave trace hashes '$hash1' and '$hash2'"
+else
+    echo "skip examples/echo_sim: the simulated kernel's library was not built"
+fi
