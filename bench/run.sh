@@ -148,7 +148,7 @@ run_variant() {
 summarize() {
     local label=$1 targets=$2
     shift 2
-    local base="$work/${label// /_}" first=$1 name
+    local base="$work/${label// /_}" first=$1 name first_cpu=0
     for name in "$@"; do
         local file="$base.$name" ops_s sys perf_sys="n/a" cpu ratio="" line
         ops_s=$(awk '$2 > 0 { print $1 / $2 }' "$file" | median)
@@ -165,9 +165,18 @@ summarize() {
                 m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
                 printf "%.3f (%.3f..%.3f)", m, v[1], v[NR] }')
         fi
-        line=$(printf '%-18s %-6s %10.0f ops/s %-30s syscalls/op %7s self %7s perf %6.0f ns CPU/op' \
+        # The CPU-time ratio (baseline CPU per op / ringer CPU per op) is steadier than the
+        # throughput ratio when other work shares the machine.
+        local cpu_ratio=""
+        if [ "$name" != "$first" ]; then
+            cpu_ratio=$(awk -v b="$cpu" -v r="$first_cpu" 'BEGIN { if (r > 0) printf "%.3f", b / r }')
+        else
+            first_cpu=$cpu
+        fi
+        line=$(printf '%-18s %-6s %10.0f ops/s %-30s syscalls/op %7s self %7s perf %6.0f ns CPU/op%s' \
             "$label" "$name" "$ops_s" "${ratio:+ ringer/$name $ratio}" \
-            "$( [ "$sys" = n/a ] && echo n/a || printf '%.4f' "$sys")" "$perf_sys" "$cpu")
+            "$( [ "$sys" = n/a ] && echo n/a || printf '%.4f' "$sys")" "$perf_sys" "$cpu" \
+            "${cpu_ratio:+ (CPU ratio $cpu_ratio)}")
         say "$line"
     done
     [ -n "$targets" ] && say "$(printf '%-18s target: %s' "$label" "$targets")"
