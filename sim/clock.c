@@ -120,16 +120,21 @@ static void run_event(const struct sim_event *e)
     }
 }
 
+/* Runs every event at the earliest pending time: timers that expire together complete
+ * before a waiter looks. */
 bool sim_run_next_events(void)
 {
     if (!sim_has_events())
         return false;
-    struct sim_event e = heap_pop();
-    if (e.time > sim_now)
-        sim_now = e.time;
+    uint64_t t = heap[0].time;
+    if (t > sim_now)
+        sim_now = t;
     if (sim_cfg.o.max_virtual_ns && sim_now > sim_cfg.o.max_virtual_ns)
         sim_stop("liveness: max_virtual_ns exceeded");
-    run_event(&e);
+    while (sim_has_events() && heap[0].time <= t) {
+        struct sim_event e = heap_pop();
+        run_event(&e);
+    }
     return true;
 }
 

@@ -26,6 +26,7 @@ struct sim_sock {
     uint32_t acceptq_head, acceptq_tail, acceptq_count, accept_next;
     uint32_t listener; /* for a queued server socket */
     uint8_t *rx;
+    uint32_t rx_limit; /* SO_RCVBUF: at most rx_cap */
     uint32_t rx_head, rx_len, rx_ready; /* rx_ready <= rx_len bytes are visible */
     uint32_t seg_count;
     uint64_t seg_time[SEGMENTS];
@@ -64,6 +65,7 @@ static uint32_t sock_alloc(int family)
                                          .acceptq_head = SIM_NONE, .acceptq_tail = SIM_NONE,
                                          .accept_next = SIM_NONE, .listener = SIM_NONE};
             socks[s].rx = rx_pool + (size_t)s * rx_cap;
+            socks[s].rx_limit = rx_cap;
             return s;
         }
     }
@@ -287,6 +289,7 @@ int sim_sock_connect_wait(uint32_t s, const struct sockaddr *a, socklen_t size, 
     v->peer = s, v->peer_port = k->port;
     k->peer = srv, k->peer_port = v->port;
     v->listener = l;
+    v->rx_limit = socks[l].rx_limit;
     if (socks[l].acceptq_tail == SIM_NONE)
         socks[l].acceptq_head = srv;
     else
@@ -430,7 +433,7 @@ int sim_sock_send(uint32_t s, const void *buffer, uint32_t size, int flags)
         return -ECONNRESET;
     }
     struct sim_sock *peer = &socks[socks[s].peer];
-    uint32_t space = rx_cap - peer->rx_len;
+    uint32_t space = peer->rx_len < peer->rx_limit ? peer->rx_limit - peer->rx_len : 0;
     if (size == 0)
         return 0;
     if (space == 0)
@@ -519,7 +522,7 @@ bool sim_sock_writable(uint32_t s)
     const struct sim_sock *k = &socks[s];
     if (k->shut_wr || k->reset || k->state != SS_CONNECTED || k->peer == SIM_NONE)
         return true;
-    return rx_cap - socks[k->peer].rx_len > 0;
+    return socks[k->peer].rx_len < socks[k->peer].rx_limit;
 }
 
 bool sim_sock_acceptable(uint32_t s)
@@ -535,6 +538,18 @@ bool sim_sock_is_listener(uint32_t s)
 uint32_t sim_sock_new(int family)
 {
     return sock_alloc(family);
+}
+
+/* SO_RCVBUF: Linux doubles the value (for bookkeeping overhead), minimum 2304 bytes. */
+void sim_sock_set_rcvbuf(uint32_t s, int bytes)
+{
+    uint64_t v = bytes < 0 ? 0 : 2 * (uint64_t)bytes;
+    socks[s].rx_limit = (uint32_t)(v < 2304 ? 2304 : v > rx_cap ? rx_cap : v);
+}
+
+int sim_sock_get_rcvbuf(uint32_t s)
+{
+    return (int)socks[s].rx_limit;
 }
 
 void sim_sock_set_reuse(uint32_t s, bool on)

@@ -213,7 +213,10 @@ static bool is_worker(const struct sim_req *q)
     if (q->opcode != IORING_OP_READ && q->opcode != IORING_OP_WRITE)
         return false;
     const struct sim_file *f = &sim_files[q->file];
-    return is_fs_kind(f->kind) && (f->flags & O_DIRECT);
+    if (!is_fs_kind(f->kind))
+        return false;
+    /* tmpfs hands buffered I/O to workers (no NOWAIT support); disks do cached I/O inline */
+    return (f->flags & O_DIRECT) || sim_mounts[sim_inodes[f->obj].mount].tmpfs;
 }
 
 /* The buffer the kernel writes while the op is in flight (poisoned meanwhile). */

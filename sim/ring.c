@@ -413,6 +413,8 @@ unsigned io_uring_peek_batch_cqe(struct io_uring *ring, struct io_uring_cqe **cq
 {
     struct sim_ring *r = sim_ring_of(ring);
     SIM_ASSERT(r != NULL);
+    SIM_ASSERT(cqes != NULL || count == 0);
+    sim_enter_call(); /* a reaping loop makes progress in virtual time */
     bool overflow_checked = false;
     for (;;) {
         unsigned ready = r->cq_ktail - r->cq_khead;

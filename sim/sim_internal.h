@@ -157,6 +157,7 @@ void sim_timeout_issue(uint32_t r);
 void sim_timeout_remove_issue(uint32_t r);
 void sim_timeout_count_check(uint32_t ring);
 void sim_timer_fire(uint32_t r);
+void sim_timeout_reset(void);
 /* cancel.c */
 void sim_cancel_issue(uint32_t r);
 void sim_cancel_script_reset(void);
@@ -319,6 +320,8 @@ bool sim_sock_acceptable(uint32_t s);
 bool sim_sock_is_listener(uint32_t s);
 uint32_t sim_sock_new(int family);
 void sim_sock_set_reuse(uint32_t s, bool on);
+void sim_sock_set_rcvbuf(uint32_t s, int bytes);
+int sim_sock_get_rcvbuf(uint32_t s);
 int sim_sock_connect_wait(uint32_t s, const struct sockaddr *a, socklen_t size, uint32_t *wait_obj);
 void sim_stream_reset(void);
 void sim_stream_free(void);

@@ -432,8 +432,12 @@ static int sockopt(uint32_t s, int level, int name, const void *value, socklen_t
         case SO_REUSEADDR:
             sim_sock_set_reuse(s, v != 0);
             return 0;
-        case SO_REUSEPORT: case SO_KEEPALIVE: case SO_RCVBUF: case SO_SNDBUF:
-        case SO_RCVBUFFORCE: case SO_SNDBUFFORCE: case SO_LINGER: case SO_OOBINLINE:
+        case SO_RCVBUF:
+        case SO_RCVBUFFORCE:
+            sim_sock_set_rcvbuf(s, v);
+            return 0;
+        case SO_REUSEPORT: case SO_KEEPALIVE: case SO_SNDBUF:
+        case SO_SNDBUFFORCE: case SO_LINGER: case SO_OOBINLINE:
             return 0;
         default:
             return -ENOPROTOOPT;
@@ -475,7 +479,9 @@ int ringer_sim_getsockopt(int fd, int level, int name, void *value, socklen_t *s
         int v = 0;
         if (level == SOL_SOCKET && name == SO_TYPE)
             v = SOCK_STREAM;
-        else if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF))
+        else if (level == SOL_SOCKET && name == SO_RCVBUF)
+            v = sim_sock_get_rcvbuf(s);
+        else if (level == SOL_SOCKET && name == SO_SNDBUF)
             v = (int)sim_cfg.o.socket_buffer_size;
         else if (!(level == SOL_SOCKET && name == SO_ERROR))
             v = 0;

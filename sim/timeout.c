@@ -5,6 +5,25 @@
  */
 #include "sim_internal.h"
 
+/* One slack per enter: timers armed together with equal durations fire together. */
+static uint64_t drawn_at_enter = UINT64_MAX, enter_slack;
+
+void sim_timeout_reset(void)
+{
+    drawn_at_enter = UINT64_MAX;
+    enter_slack = 0;
+}
+
+static uint64_t timer_slack(void)
+{
+    if (drawn_at_enter != sim_stats.enters) {
+        uint64_t max = sim_cfg.o.timer_slack_ns > UINT32_MAX - 1 ? UINT32_MAX - 1 : sim_cfg.o.timer_slack_ns;
+        enter_slack = sim_draw_below((uint32_t)max + 1);
+        drawn_at_enter = sim_stats.enters;
+    }
+    return enter_slack;
+}
+
 void sim_timeout_issue(uint32_t r)
 {
     struct sim_req *q = &sim_reqs[r];
@@ -12,9 +31,7 @@ void sim_timeout_issue(uint32_t r)
     uint64_t deadline = q->timeout_abs ? q->deadline : sim_now + q->deadline;
     if (!q->timeout_abs && deadline < sim_now)
         deadline = UINT64_MAX; /* overflow: never */
-    uint64_t slack = sim_draw_below((uint32_t)(sim_cfg.o.timer_slack_ns > UINT32_MAX - 1
-                                                   ? UINT32_MAX - 1
-                                                   : sim_cfg.o.timer_slack_ns) + 1);
+    uint64_t slack = timer_slack();
     if (deadline <= sim_now) {
         sim_req_complete(r, -ETIME, 0);
         return;
