@@ -119,6 +119,7 @@ struct ringer_stats ringer_stats(const struct ringer_io *io) {
     stats.in_kernel = io->in_kernel;
     stats.unqueued = io->unqueued.count;
     stats.completed = io->completed.count;
+    stats.reaped = io->reaped;
     stats.awaiting = io->awaiting.count;
     stats.deadlines = io->deadlines;
     RINGER_ASSERT(stats.deadlines <= 1);

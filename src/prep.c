@@ -100,5 +100,6 @@ bool prep_sqe(struct ringer_io *io, struct ringer_completion *completion) {
     list_push(&io->awaiting, completion);
     io->queued += 1;
     io->prepared += 1;
+    io->sqes_prepared += 1;
     return true;
 }

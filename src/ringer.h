@@ -161,6 +161,7 @@ struct ringer_stats {
     uint32_t in_kernel; /* consumed by the kernel, CQE not yet reaped */
     uint32_t unqueued;  /* waiting for an SQE */
     uint32_t completed; /* completed, callback not yet run */
+    uint32_t reaped;    /* of those, the ones whose CQE was reaped (the rest are LOCAL) */
     uint32_t awaiting;
     uint32_t deadlines; /* run_for_ns's internal timeout: 0 or 1 */
     /* liburing calls that entered the kernel: a submit with SQEs, any wait, and a peek while
@@ -211,7 +212,9 @@ struct ringer_io {
     uint32_t prepared;
     uint32_t reaped; /* REAPED completions, for invariant I17 */
     uint64_t serial; /* starts so far, internal ones included */
-    uint64_t consumed;
+    uint64_t consumed;      /* SQEs the kernel consumed, in ring order */
+    uint64_t sqes_prepared; /* SQEs prepared, in ring order */
+    uint64_t deadline_sqe;  /* the internal deadline's position in that order */
 
     /* run_for_ns's absolute deadline: the kernel reads it when it consumes the SQE. */
     struct __kernel_timespec deadline;

@@ -34,6 +34,8 @@ static bool arm_deadline(struct ringer_io *io) {
     io->queued += 1;
     io->prepared += 1;
     io->deadlines += 1;
+    io->sqes_prepared += 1;
+    io->deadline_sqe = io->sqes_prepared;
     return true;
 }
 

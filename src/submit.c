@@ -35,13 +35,22 @@ static int wait_for_one(struct ringer_io *io) {
     return 0;
 }
 
+/* A CQE is certain to come only once the internal deadline is in the kernel: a recv or an
+ * accept in flight may never complete, so in_kernel > 0 alone would not bound a wait. */
+static bool deadline_in_kernel(const struct ringer_io *io) {
+    return io->deadlines > 0 && io->consumed >= io->deadline_sqe;
+}
+
 /* What to do when the kernel refused the whole submission for want of resources. */
 static int handle_busy(struct ringer_io *io, bool may_block, int *retries_left) {
     loop_reap(io);
-    if (may_block && io->in_kernel > 0) return wait_for_one(io);
+    if (may_block && deadline_in_kernel(io)) {
+        RINGER_ASSERT(io->in_kernel > 0);
+        return wait_for_one(io);
+    }
     if (may_block) {
-        /* Nothing can complete, so waiting would hang: sleep briefly, never past the
-         * deadline by more than the granularity, and retry. */
+        /* Nothing is certain to complete, so waiting could hang (liburing issue #281):
+         * sleep briefly, never past the deadline by more than the granularity, and retry. */
         uint64_t now = time_monotonic_ns();
         uint64_t deadline = (uint64_t)io->deadline.tv_sec * 1000000000u +
                             (uint64_t)io->deadline.tv_nsec;
