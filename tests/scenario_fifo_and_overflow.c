@@ -50,6 +50,9 @@ static void start_recv(void)
 
 static void run_fifo(uint32_t entries)
 {
+    if (world_reorders_completions())
+        SKIP("many sends in flight on one socket may be served in any order (kernel-semantics "
+             "§13 item 9), and this kernel does so; I16 is checked on SQE order instead");
     fixture_begin(&fixture, entries, 0);
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
     sends_started = received_total = 0;

@@ -117,9 +117,9 @@ TEST(ops_cancel_pending_yield_is_enoent)
     fixture_end(&fixture);
 }
 
-/* Two timeouts that expire together are usually reaped in one batch: from the first one's
- * callback, the second is REAPED (callback pending), and a cancel of it gives -ENOENT while
- * its own result stays -ETIME. If the batches split, the second is IDLE: also -ENOENT. */
+/* Two timeouts that both expire while the loop sleeps are reaped in one batch: from the
+ * first one's callback, the second is REAPED (callback pending), and a cancel of it gives
+ * -ENOENT while its own result stays -ETIME. */
 static void cancel_the_other(struct op *op)
 {
     (void)op;
@@ -137,7 +137,8 @@ TEST(ops_cancel_reaped_target_is_enoent)
     op_prepare(&other)->then = cancel_the_other;
     STARTER(ringer_timeout(&fixture.io, &target.completion, 2 * MS, &target, op_callback));
     STARTER(ringer_timeout(&fixture.io, &other.completion, 2 * MS, &other, op_callback));
-    world_sleep_ns(5 * MS); /* both expire before the loop looks */
+    TICK_UNTIL(&fixture.io, ringer_stats(&fixture.io).queued == 0); /* both in the kernel */
+    world_sleep_ns(5 * MS); /* both expire before the loop looks again */
     RUN_UNTIL(&fixture.io, target.calls == 1 && other.calls == 1);
     RUN_UNTIL(&fixture.io, cancel_op.calls == 1);
     CHECK_EQ(cancel_op.result, -ENOENT);

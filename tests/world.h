@@ -17,6 +17,10 @@ void world_process_teardown(void);
 void world_setup(void);
 void world_teardown(void);
 
+/* True when the kernel may serve ops in any order Linux allows, not just the usual one
+ * (the sim under reordering faults): tests relying on the usual order skip then. */
+bool world_reorders_completions(void);
+
 /* "real" or "sim". */
 const char *world_name(void);
 bool world_is_real(void);

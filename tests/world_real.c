@@ -85,6 +85,11 @@ bool world_is_real(void)
     return true;
 }
 
+bool world_reorders_completions(void)
+{
+    return false;
+}
+
 int world_temp_dir_fd(void)
 {
     if (dir_fd >= 0) return dir_fd;

@@ -13,6 +13,7 @@
  *       produce exactly its faithful results.
  */
 #include "world.h"
+#include "world_sim.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,20 +63,36 @@ void world_process_teardown(void)
 {
 }
 
-void world_setup(void)
+static void start_world(const struct ringer_sim_options *options)
 {
-    struct ringer_sim_options options;
-    memset(&options, 0, sizeof options);
-    const char *seed = getenv("RINGER_SIM_SEED");
-    options.seed = seed ? strtoull(seed, NULL, 0) : 1;
-    options.quiet = true;
-    const char *faults = getenv("RINGER_SIM_FAULTS");
-    if (faults && strcmp(faults, "transparent") == 0) enable_transparent_faults(&options);
-    if (ringer_sim_init(&options) != 0) harness_fail(__FILE__, __LINE__, "ringer_sim_init");
+    if (ringer_sim_init(options) != 0) harness_fail(__FILE__, __LINE__, "ringer_sim_init");
     dir_fd = -1;
     disk_fd = -1;
     dir_path[0] = '\0';
     disk_path[0] = '\0';
+}
+
+void world_setup(void)
+{
+    struct ringer_sim_options options;
+    world_sim_default_options(&options);
+    const char *faults = getenv("RINGER_SIM_FAULTS");
+    if (faults && strcmp(faults, "transparent") == 0) enable_transparent_faults(&options);
+    start_world(&options);
+}
+
+void world_sim_default_options(struct ringer_sim_options *options)
+{
+    memset(options, 0, sizeof *options);
+    const char *seed = getenv("RINGER_SIM_SEED");
+    options->seed = seed ? strtoull(seed, NULL, 0) : 1;
+    options->quiet = true;
+}
+
+void world_sim_configure(const struct ringer_sim_options *options)
+{
+    world_teardown();
+    start_world(options);
 }
 
 void world_teardown(void)
@@ -95,6 +112,12 @@ const char *world_name(void)
 bool world_is_real(void)
 {
     return false;
+}
+
+bool world_reorders_completions(void)
+{
+    const char *faults = getenv("RINGER_SIM_FAULTS");
+    return faults != NULL && strcmp(faults, "transparent") == 0;
 }
 
 static int make_directory(char *path, size_t size, const char *parent)
