@@ -1,0 +1,21 @@
+/*
+ * Sim-only additions to world.h, for the tests/sim_*.c sources that only the simulated
+ * kernel can run: they need fault knobs, kernel profiles, mounts or order modes of their
+ * own instead of the ones the environment gives every scenario.
+ */
+#ifndef RINGER_TESTS_WORLD_SIM_H
+#define RINGER_TESTS_WORLD_SIM_H
+
+#include <ringer_sim.h>
+
+#include "world.h"
+
+/* The faithful kernel with no faults, the seed of RINGER_SIM_SEED (default 1), quiet. */
+void world_sim_default_options(struct ringer_sim_options *options);
+
+/* Replaces this test's simulated world with a fresh one built from `options`, ignoring
+ * RINGER_SIM_FAULTS. Call it first in a test, before fixture_begin and before any
+ * world_*_dir_fd: every fd of the old world is gone afterwards. */
+void world_sim_configure(const struct ringer_sim_options *options);
+
+#endif /* RINGER_TESTS_WORLD_SIM_H */
