@@ -241,9 +241,8 @@ static void park_poison(struct sim_req *q)
     void *p = kernel_written(q, &size);
     if (p == NULL || q->poisoned != NULL || sim_cfg.o.no_poison || size == 0)
         return;
-    sim_poison(p, size);
+    q->poisoned_size = sim_poison(p, size);
     q->poisoned = p;
-    q->poisoned_size = size;
 }
 
 static void sigpipe(void)

@@ -64,22 +64,32 @@ void ringer_sim_unpoison(const void *p, size_t n)
 #endif
 }
 
-void sim_poison(void *p, size_t n)
+/* Poisons the kernel-written range, clipped at the first byte ASan already considers
+ * unaddressable (a redzone): a length larger than the object never poisons a neighbour. */
+size_t sim_poison(void *p, size_t n)
 {
     SIM_ASSERT(p != NULL);
+#ifdef SIM_ASAN
+    void *first = __asan_region_is_poisoned(p, n);
+    if (first != NULL)
+        n = (size_t)((uintptr_t)first - (uintptr_t)p);
+#endif
     ringer_sim_poison(p, n);
+    return n;
 }
 
-#if defined(SIM_ASAN) && defined(__x86_64__)
-/* ASan's shadow on x86_64 Linux: shadow = (addr >> 3) + 0x7fff8000. User poisoning writes
- * 0xf7; freed heap memory is 0xfd. */
-static void check_not_freed(const void *p, size_t n)
+#ifdef SIM_ASAN
+/* Freed heap memory carries shadow byte 0xfd (kAsanHeapFreeMagic). Reading shadow memory
+ * must not itself be instrumented. */
+__attribute__((no_sanitize_address)) static void check_not_freed(const void *p, size_t n)
 {
     uintptr_t b, e;
+    size_t scale, offset;
     if (!granules(p, n, &b, &e))
         return;
-    for (uintptr_t a = b; a < e; a += 8) {
-        uint8_t shadow = *(const uint8_t *)((a >> 3) + 0x7fff8000u);
+    __asan_get_shadow_mapping(&scale, &offset);
+    for (uintptr_t a = b; a < e; a += (uintptr_t)1 << scale) {
+        uint8_t shadow = *(const volatile uint8_t *)((a >> scale) + offset);
         if (shadow == 0xfd)
             sim_oracle_fail("the kernel is about to write a buffer that was freed while its "
                             "op was in flight (offset %zu of %zu bytes)",

@@ -292,7 +292,7 @@ int sim_pipe_write(uint32_t p, const void *buffer, uint32_t size);
 uint32_t sim_sock_rx_ready(uint32_t s);
 
 /* ---- poisoning (poison.c) ---- */
-void sim_poison(void *p, size_t n);
+size_t sim_poison(void *p, size_t n); /* returns the size poisoned */
 void sim_unpoison_for_write(void *p, size_t n);
 void sim_check_not_stack(const void *p, const char *what);
 
