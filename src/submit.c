@@ -14,6 +14,12 @@ static void account_submitted(struct ringer_io *io, int submitted) {
     io->prepared = 0;
 }
 
+/* A CQE is certain to come only once the internal deadline is in the kernel: a recv or an
+ * accept in flight may never complete, so in_kernel > 0 alone would not bound a wait. */
+static bool deadline_in_kernel(const struct ringer_io *io) {
+    return io->deadlines > 0 && io->consumed >= io->deadline_sqe;
+}
+
 /* Waits for one CQE without submitting, then reaps. Only when something can complete. */
 static int wait_for_one(struct ringer_io *io) {
     RINGER_ASSERT(io->in_kernel > 0);
@@ -25,7 +31,7 @@ static int wait_for_one(struct ringer_io *io) {
         if (rc == -EINTR) continue;
         if (rc == -EBUSY) {
             loop_reap(io);
-            if (io->completed.count > 0 || io->in_kernel == 0) return 0;
+            if (io->completed.count > 0 || !deadline_in_kernel(io)) return 0;
             continue;
         }
         loop_set_broken(io, rc);
@@ -33,12 +39,6 @@ static int wait_for_one(struct ringer_io *io) {
     }
     loop_reap(io);
     return 0;
-}
-
-/* A CQE is certain to come only once the internal deadline is in the kernel: a recv or an
- * accept in flight may never complete, so in_kernel > 0 alone would not bound a wait. */
-static bool deadline_in_kernel(const struct ringer_io *io) {
-    return io->deadlines > 0 && io->consumed >= io->deadline_sqe;
 }
 
 /* What to do when the kernel refused the whole submission for want of resources. */
@@ -93,7 +93,9 @@ int loop_submit(struct ringer_io *io, bool wait) {
         int outcome = handle_busy(io, wait, &retries_left);
         if (outcome < 0) return outcome;
         if (outcome > 0) return 0;
-        if (wait && io->completed.count > 0) wait = false; /* work to run: don't block */
+        /* The reap may have found work to run, or the deadline's own CQE: then a wait
+         * could block for ever, since nothing else is certain to complete. */
+        if (io->completed.count > 0 || io->deadlines == 0) wait = false;
         if (!wait && io->queued == 0) return 0;
     }
 }
