@@ -17,9 +17,10 @@ void world_process_teardown(void);
 void world_setup(void);
 void world_teardown(void);
 
-/* True when the kernel may serve ops in any order Linux allows, not just the usual one
- * (the sim under reordering faults): tests relying on the usual order skip then. */
-bool world_reorders_completions(void);
+/* True when the kernel injects the faults a correct library hides from its callers (enter
+ * EINTR/EAGAIN/EBUSY, partial submissions, any CQE order Linux allows): tests of exact
+ * syscall counts, or of the usual service order, skip then. */
+bool world_has_transparent_faults(void);
 
 /* "real" or "sim". */
 const char *world_name(void);

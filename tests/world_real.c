@@ -85,7 +85,7 @@ bool world_is_real(void)
     return true;
 }
 
-bool world_reorders_completions(void)
+bool world_has_transparent_faults(void)
 {
     return false;
 }

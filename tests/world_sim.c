@@ -114,7 +114,7 @@ bool world_is_real(void)
     return false;
 }
 
-bool world_reorders_completions(void)
+bool world_has_transparent_faults(void)
 {
     const char *faults = getenv("RINGER_SIM_FAULTS");
     return faults != NULL && strcmp(faults, "transparent") == 0;
