@@ -16,7 +16,7 @@ else
 TESTS_ALLOC_BACKEND := tests/alloc_count_interpose.c
 endif
 
-TESTS_REAL_SRC := $(TESTS_COMMON_SRC) tests/world_real.c $(TESTS_ALLOC_BACKEND) \
+TESTS_REAL_SRC := $(TESTS_COMMON_SRC) tests/world_real.c tests/world_posix.c $(TESTS_ALLOC_BACKEND) \
                   $(TESTS_SCENARIO_SRC) $(TESTS_REAL_ONLY_SRC)
 TESTS_REAL_OBJ := $(patsubst tests/%.c,$(O)/tests/real/%.o,$(TESTS_REAL_SRC))
 RINGER_TESTS   := $(O)/tests/ringer-tests

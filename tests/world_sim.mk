@@ -5,7 +5,7 @@
 
 TESTS_SIM_HOST_SRC  := tests/harness.c tests/harness_main.c tests/alloc_count.c tests/death.c \
                        $(TESTS_ALLOC_BACKEND)
-TESTS_SIM_WORLD_SRC := tests/scenario.c tests/world_sim.c $(TESTS_SCENARIO_SRC) \
+TESTS_SIM_WORLD_SRC := tests/scenario.c tests/world_sim.c tests/world_posix.c $(TESTS_SCENARIO_SRC) \
                        $(sort $(wildcard tests/sim_*.c))
 TESTS_SIM_OBJ := $(patsubst tests/%.c,$(O)/tests/real/%.o,$(TESTS_SIM_HOST_SRC)) \
                  $(patsubst tests/%.c,$(O)/tests/sim/%.o,$(TESTS_SIM_WORLD_SRC))
