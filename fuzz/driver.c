@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -45,12 +46,16 @@ struct slot {
 };
 
 struct driver {
-    struct fuzz_input program;
+    struct fuzz_input program;   /* the steps, front to back */
+    struct fuzz_input reactions; /* what callbacks do: a separate stream, so that a callback
+                                    more or less does not shift every later step */
+    struct fuzz_input *in;       /* where op arguments come from right now */
     enum driver_ending ending;
     struct ringer_io io;
     struct slot slots[ALL_SLOTS];
     uint64_t sequence, starts, callbacks;
     bool in_callback, cancel_all_started, faithful, winding_down;
+    bool trace; /* FUZZ_TRACE=1: print every start and callback (for reading a finding) */
     int tmp_file, data_file, listener, client, server, event;
     int spare[SPARE_SOCKETS];
     struct sockaddr_in listen_address;
@@ -117,6 +122,7 @@ static bool fd_known(const struct driver *d, int fd) {
 
 static void callback(void *context, struct ringer_completion *completion, int32_t result);
 static void start_any(struct driver *d, struct slot *slot);
+static void script_cancel_order(struct driver *d);
 
 /* ---- the world ---- */
 
@@ -174,11 +180,11 @@ static void world_close(struct driver *d) {
 
 static int pick_rw_fd(struct driver *d) {
     const int fds[] = {d->tmp_file, d->data_file, d->server, d->client, d->event, 1000};
-    return fds[fuzz_below(&d->program, sizeof(fds) / sizeof(fds[0]))];
+    return fds[fuzz_below(d->in, sizeof(fds) / sizeof(fds[0]))];
 }
 
 static void start_rw(struct driver *d, struct slot *slot) {
-    struct fuzz_input *in = &d->program;
+    struct fuzz_input *in = d->in;
     uint8_t *buffer = buffers[slot->index];
     slot->size = (uint32_t)FUZZ_PICK(in, sizes);
     int fd = pick_rw_fd(d);
@@ -203,7 +209,7 @@ static void start_rw(struct driver *d, struct slot *slot) {
 }
 
 static void start_file_op(struct driver *d, struct slot *slot) {
-    struct fuzz_input *in = &d->program;
+    struct fuzz_input *in = d->in;
     const char *path = paths[fuzz_below(in, sizeof(paths) / sizeof(paths[0]))];
     switch (slot->kind) {
     case OP_FSYNC: {
@@ -227,7 +233,7 @@ static void start_file_op(struct driver *d, struct slot *slot) {
 }
 
 static void start_socket_op(struct driver *d, struct slot *slot) {
-    struct fuzz_input *in = &d->program;
+    struct fuzz_input *in = d->in;
     if (slot->kind == OP_ACCEPT) {
         ringer_accept(&d->io, &slot->completion, d->listener, slot, callback);
         return;
@@ -281,7 +287,7 @@ static bool start_op(struct driver *d, struct slot *slot, uint8_t kind, struct s
         start_socket_op(d, slot);
         break;
     case OP_TIMEOUT:
-        slot->timeout_ns = FUZZ_PICK(&d->program, timeouts_ns);
+        slot->timeout_ns = FUZZ_PICK(d->in, timeouts_ns);
         ringer_timeout(&d->io, &slot->completion, slot->timeout_ns, slot, callback);
         break;
     case OP_LISTEN:
@@ -292,13 +298,18 @@ static bool start_op(struct driver *d, struct slot *slot, uint8_t kind, struct s
     }
     slot->starts += 1;
     d->starts += 1;
+    if (d->trace) {
+        fprintf(stderr, "fuzz: t=%llu start slot %u op %u state %u\n",
+                (unsigned long long)ringer_sim_now_ns(), slot->index, kind,
+                slot->completion.state);
+    }
     return true;
 }
 
 /* An op of the input's choice on `slot`, with a target from the user slots for a cancel. */
 static void start_any(struct driver *d, struct slot *slot) {
-    uint8_t kind = (uint8_t)fuzz_below(&d->program, OP_KIND_COUNT);
-    struct slot *target = &d->slots[fuzz_below(&d->program, USER_SLOTS)];
+    uint8_t kind = (uint8_t)fuzz_below(d->in, OP_KIND_COUNT);
+    struct slot *target = &d->slots[fuzz_below(d->in, USER_SLOTS)];
     start_op(d, slot, kind, target);
 }
 
@@ -358,6 +369,10 @@ static void callback(void *context, struct ringer_completion *completion, int32_
                slot->index, slot->kind);
     FUZZ_CHECK(completion->state == RINGER_IDLE, "callback on a completion in state %u",
                completion->state);
+    if (d->trace) {
+        fprintf(stderr, "fuzz: t=%llu callback slot %u op %u result %d\n",
+                (unsigned long long)ringer_sim_now_ns(), slot->index, slot->kind, result);
+    }
     check_result(d, slot, result);
     slot->callbacks += 1;
     d->callbacks += 1;
@@ -365,10 +380,14 @@ static void callback(void *context, struct ringer_completion *completion, int32_
     d->in_callback = true;
     /* Callbacks that start new work: the same completion again, or another idle one. Never
      * by default (an exhausted input ends the work) and never while winding down. */
-    if (!d->winding_down && fuzz_below(&d->program, 3) == 1) {
-        struct slot *next = fuzz_bool(&d->program) ? slot
-                                                    : &d->slots[fuzz_below(&d->program, USER_SLOTS)];
+    struct fuzz_input *reactions = &d->reactions;
+    if (!d->winding_down && fuzz_below(reactions, 3) == 1) {
+        struct slot *next = fuzz_bool(reactions) ? slot
+                                                 : &d->slots[fuzz_below(reactions, USER_SLOTS)];
+        struct fuzz_input *outer = d->in;
+        d->in = reactions; /* the chained op's arguments come from the reactions too */
         if (!slot_busy(next)) start_any(d, next);
+        d->in = outer;
     }
     d->in_callback = false;
 }
@@ -495,7 +514,7 @@ static void step_burst(struct driver *d) {
 
 static void step(struct driver *d) {
     struct fuzz_input *in = &d->program;
-    switch (fuzz_below(in, 7)) {
+    switch (fuzz_below(in, 8)) {
     case 0:
     case 1: {
         struct slot *slot = &d->slots[fuzz_below(in, USER_SLOTS)];
@@ -515,6 +534,9 @@ static void step(struct driver *d) {
     }
     case 5:
         step_burst(d);
+        break;
+    case 6:
+        script_cancel_order(d); /* the next cancel that finds its target: results, CQE order */
         break;
     default:
         step_tick(d);
@@ -655,8 +677,16 @@ static void driver_setup(struct driver *d, const uint8_t *data, size_t size,
                                           IORING_SETUP_SUBMIT_ALL};
     struct fuzz_split split = fuzz_input_split(data, size);
     memset(d, 0, sizeof(*d));
-    d->program = split.program;
+    /* The program part: [reactions length][steps ...][reactions]. */
+    const size_t reactions_size = fuzz_u8(&split.program);
+    const size_t left = split.program.size - split.program.position;
+    const size_t taken = reactions_size < left ? reactions_size : left;
+    fuzz_input_init(&d->program, split.program.data + split.program.position, left - taken);
+    fuzz_input_init(&d->reactions, split.program.data + split.program.position + left - taken,
+                    taken);
+    d->in = &d->program;
     d->ending = ending;
+    d->trace = getenv("FUZZ_TRACE") != NULL;
     struct ringer_sim_options options;
     fuzz_world_options(&d->program, FUZZ_FAULTS_RING, &options);
     d->faithful = options.profile == RINGER_SIM_PROFILE_FAITHFUL;

@@ -53,6 +53,10 @@ build/$(1)/bin/%: build/$(1)/obj/%.o build/$(1)/lib/libfuzzworld.a
 	@mkdir -p $$(@D)
 	$(2) $(3) $(4) -o $$@ $$^
 
+# The targets' objects are intermediates of a pattern chain: keep them (planted_bug.sh
+# and build.sh-style relinks reuse them).
+.PRECIOUS: build/$(1)/obj/%.o
+
 .PHONY: $(1)-targets
 $(1)-targets: $$(patsubst %,build/$(1)/bin/%,$$(FUZZ_TARGETS))
 endef

@@ -5,11 +5,15 @@
 # first), the patched library also calls the target's callback with -ECANCELED at once; the
 # target's real CQE then calls it again.
 #
-#   fuzz/planted_bug.sh [SECONDS]     (default 60; needs `make fuzz` first)
-# Prints the time to the first finding and the invariant that caught it.
+#   fuzz/planted_bug.sh [SECONDS] [blind]   (default 60 s)
+# Prints the time to the first finding and the invariant that caught it. The fuzzer starts
+# from corpus/fuzz_loop; with "blind" it starts without the seeds that cancel an op (so
+# the fuzzer has to invent the cancel, the separate-batch order and the timing itself);
+# with "empty" it starts from nothing at all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
+blind=${2:-}
 work=build/fuzz-planted
 rm -rf "$work"
 mkdir -p "$work/src" "$work/obj" "$work/findings" "$work/corpus"
@@ -19,7 +23,8 @@ python3 - "$work/src/complete.c" <<'PY'
 import sys
 path = sys.argv[1]
 text = open(path).read()
-anchor = "    call_back(io, completion, translate(completion, result));\n}"
+# The last statement of complete_dispatch: the callback of a completed op.
+anchor = "    call_back(io, completion, result);\n}"
 planted = """    if (completion->operation_kind == RINGER_OP_CANCEL && result == 0 &&
         completion->operation.cancel.target->state == RINGER_SUBMITTED) {
         /* PLANTED BUG: report the target cancelled before its own CQE is reaped. */
@@ -43,9 +48,13 @@ clang -fsanitize=fuzzer,address,undefined -o "$work/fuzz_loop" build/fuzz/obj/fu
     build/fuzz/obj/driver.o build/fuzz/obj/world.o build/fuzz/obj/input.o \
     build/fuzz/obj/check.o "$work"/obj/*.o build/fuzz/sim/*.o
 
+mkdir -p "$work/seeds"
+cp corpus/fuzz_loop/* "$work/seeds/"
+[ "$blind" = blind ] && rm -f "$work"/seeds/seed-cancel-* "$work"/seeds/seed-hostile-faults
+[ "$blind" = empty ] && rm -f "$work"/seeds/*
 start=$(date +%s.%N)
 "$work/fuzz_loop" -max_total_time="$seconds" -timeout=10 -artifact_prefix="$work/findings/" \
-    "$work/corpus" corpus/fuzz_loop >"$work/run.log" 2>&1 || true
+    -dict=fuzz/fuzz_loop.dict "$work/corpus" "$work/seeds" >"$work/run.log" 2>&1 || true
 end=$(date +%s.%N)
 finding=$(ls "$work/findings" | head -n 1)
 if [ -z "$finding" ]; then
