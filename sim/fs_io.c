@@ -81,6 +81,15 @@ int sim_file_write(uint32_t f, const void *buffer, uint64_t size, int64_t off, b
         size = 0x7ffff000u;
     if ((err = write_faults(f, &size)) != 0)
         return err;
+    /* MISDIRECT: a sector-aligned write lands at another aligned offset inside the file; the
+     * intended sectors keep their old data */
+    uint32_t victim = sim_draw_u32();
+    uint64_t sectors = ino->size / 4096;
+    if (sim_fault(RINGER_SIM_FAULT_MISDIRECT, at % 4096 == 0 && size % 4096 == 0 && sectors > size / 4096)) {
+        uint64_t to = (victim % (sectors - size / 4096 + 1)) * 4096;
+        int64_t moved = sim_fs_write(file->obj, buffer, size, to);
+        return moved < 0 ? (int)moved : (int)size;
+    }
     int64_t n = sim_fs_write(file->obj, buffer, size, at);
     if (n > 0 && use_pos)
         file->pos = at + (uint64_t)n;

@@ -111,6 +111,8 @@ static void deliver(uint32_t s, uint32_t n)
     uint64_t lat = sim_latency(sim_cfg.o.net_latency_min_ns, sim_cfg.o.net_latency_mean_ns);
     if (sim_fault(RINGER_SIM_FAULT_LATENCY, true))
         lat += 100000 + sim_latency(0, 1000000);
+    if (sim_fault(RINGER_SIM_FAULT_PARTITION, true))
+        lat += 1000000 + sim_latency(0, 100000000); /* the path stalls, then delivers */
     if (lat == 0 && k->seg_count == 0) {
         k->rx_ready += n;
         return;
@@ -271,9 +273,12 @@ int sim_sock_connect_wait(uint32_t s, const struct sockaddr *a, socklen_t size, 
     if (!loopback(a, true))
         return -ENETUNREACH;
     bool refuse = sim_fault(RINGER_SIM_FAULT_REFUSE, true);
+    bool partition = sim_fault(RINGER_SIM_FAULT_PARTITION, true);
     uint32_t l = find_listener(k->family, addr_port(a));
     if (l == SIM_NONE || refuse)
         return -ECONNREFUSED;
+    if (partition)
+        return -ETIMEDOUT; /* the handshake never got through before the connect timeout */
     if (socks[l].acceptq_count > socks[l].backlog) {
         *wait_obj = l;
         return -EAGAIN;
