@@ -28,6 +28,17 @@ $(O)/tests/real/%.o: tests/%.c $(TESTS_HEADERS) src/ringer.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Isrc -Itests -c $< -o $@
 
-$(RINGER_TESTS): $(TESTS_REAL_OBJ) $(LIBRINGER_A)
+# Relink when a test source is added or removed: the stamp changes only with the list.
+TESTS_REAL_STAMP := $(O)/tests/real/sources.list
+ifneq ($(filter tests-real $(RINGER_TESTS),$(MAKECMDGOALS)),)
+$(shell mkdir -p $(O)/tests/real && echo '$(TESTS_REAL_SRC)' | cmp -s - $(TESTS_REAL_STAMP) || \
+        echo '$(TESTS_REAL_SRC)' > $(TESTS_REAL_STAMP))
+endif
+
+$(RINGER_TESTS): $(TESTS_REAL_OBJ) $(LIBRINGER_A) $(TESTS_REAL_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $(TESTS_REAL_OBJ) $(LIBRINGER_A) $(REAL_LIBS) -lpthread
+
+$(TESTS_REAL_STAMP):
+	@mkdir -p $(@D)
+	@echo '$(TESTS_REAL_SRC)' > $@
