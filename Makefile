@@ -73,6 +73,7 @@ clean:
 	rm -rf build
 
 -include sim/sim.mk
+-include simulator/simulator.mk
 -include tests/tests.mk
 -include tests/world_sim.mk
 -include examples/examples.mk

@@ -1,0 +1,70 @@
+/* --minimize: shrinks a failing seed's run while it keeps failing. First every fault
+ * class that was on is switched off in turn (the mask never shifts other decisions, see
+ * swarm.h), then crashes, then the op budget is bisected. Each trial is a fresh worker. */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "report.h"
+#include "runner.h"
+#include "swarm.h"
+
+static void shrink_faults(const struct cli *cli, struct run_config *config, uint32_t on) {
+    struct seed_result result;
+    for (uint32_t c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++) {
+        if (!((on >> c) & 1u)) continue;
+        config->faults_off |= 1u << c;
+        if (runner_trial(cli, config, &result)) {
+            printf("  still fails without %s\n", fault_class_name(c));
+        } else {
+            config->faults_off &= ~(1u << c);
+        }
+    }
+    if (!config->no_crash) {
+        config->no_crash = true;
+        if (runner_trial(cli, config, &result)) printf("  still fails without crashes\n");
+        else config->no_crash = false;
+    }
+}
+
+/* The smallest op budget that still fails, by bisection (failures need not be monotonic
+ * in the budget, so this finds a small one, not always the smallest). */
+static void shrink_ops(const struct cli *cli, struct run_config *config, uint64_t used) {
+    struct seed_result result;
+    uint64_t low = 1, high = used;
+    config->op_budget = high;
+    if (!runner_trial(cli, config, &result)) {
+        config->op_budget = 0; /* the budget changes the run; keep the original */
+        return;
+    }
+    while (low < high) {
+        const uint64_t middle = low + (high - low) / 2;
+        config->op_budget = middle;
+        if (runner_trial(cli, config, &result)) high = middle;
+        else low = middle + 1;
+    }
+    config->op_budget = high;
+    printf("  still fails with %" PRIu64 " ops (of %" PRIu64 ")\n", high, used);
+}
+
+int minimize_seed(const struct cli *cli) {
+    struct run_config config = cli->config;
+    config.seed = cli->first_seed;
+    struct seed_result result;
+    if (!runner_trial(cli, &config, &result)) {
+        printf("seed %" PRIu64 " does not fail with these flags; nothing to minimize\n",
+               config.seed);
+        return 0;
+    }
+    printf("minimizing seed %" PRIu64 ": %s\n", config.seed, result.message);
+    shrink_faults(cli, &config, result.faults_on & ~config.faults_off);
+    shrink_ops(cli, &config, result.ops);
+    if (!runner_trial(cli, &config, &result)) {
+        printf("the shrunk case stopped failing; the original seed stands\n");
+        return 1;
+    }
+    struct report report;
+    report_init(&report, cli);
+    printf("minimized:\n");
+    report_failure(&report, &config, &result);
+    return 1;
+}

@@ -1,0 +1,44 @@
+# ringer-sim, the deterministic simulator users run (`make sim`). Its sources are compiled
+# against the simulated kernel, with the forced include that maps POSIX calls to the sim,
+# except simulator/jobs.c: worker processes, pipes and the wall clock must reach the real
+# OS. It links libringer_sim.a, so it exists only once sim/sim.mk does.
+#
+#   make sim              build and run ringer-sim over its default seeds (SIM_ARGS=... adds flags)
+#   make sim-selftest     build ringer-sim against each planted bug and check it is caught
+
+RINGER_SIM_HDR := $(wildcard simulator/*.h)
+RINGER_SIM_SRC := $(filter-out simulator/jobs.c,$(sort $(wildcard simulator/*.c)))
+RINGER_SIM_OBJ := $(patsubst simulator/%.c,$(O)/simulator/%.o,$(RINGER_SIM_SRC)) \
+                  $(O)/simulator/jobs.o
+RINGER_SIM_BIN := $(O)/bin/ringer-sim
+SIM_ARGS       ?=
+
+.PHONY: ringer-sim sim-selftest
+
+ifneq ($(wildcard sim/sim.mk),)
+all: ringer-sim
+ringer-sim: $(RINGER_SIM_BIN)
+
+$(O)/simulator/jobs.o: simulator/jobs.c $(RINGER_SIM_HDR) sim/include/ringer_sim.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Isim/include -Isrc -c $< -o $@
+
+$(O)/simulator/%.o: simulator/%.c $(RINGER_SIM_HDR) $(LIB_HDR) $(SIM_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(SIM_CPPFLAGS) -c $< -o $@
+
+$(RINGER_SIM_BIN): $(RINGER_SIM_OBJ) $(LIBRINGER_SIM_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $(RINGER_SIM_OBJ) $(LIBRINGER_SIM_A)
+
+sim: $(RINGER_SIM_BIN)
+	$(RINGER_SIM_BIN) $(SIM_ARGS)
+
+# Each planted bug (selftest/bugs/*.patch) is applied to a copy of src/ under
+# $(O)/selftest/, never to src/ itself; see selftest/run.sh.
+sim-selftest: $(RINGER_SIM_OBJ) $(SIM_KERNEL_A)
+	@selftest/run.sh "$(O)" "$(CC)" "$(CFLAGS_ALL)"
+else
+ringer-sim sim sim-selftest:
+	@echo "ringer-sim needs the simulated kernel (sim/sim.mk), which is not there yet" >&2; exit 1
+endif

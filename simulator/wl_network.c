@@ -1,0 +1,40 @@
+/* The network workload: an echo server and several clients over simulated TCP, with
+ * partial sends and recvs, resets, delays and reconnects (net_server.c, net_client.c).
+ * Checker: every byte delivered in order and exactly once on each connection (frame
+ * checksums and sequence numbers at the server, a byte-exact echo at the client); every
+ * connection that breaks reports it to its callbacks, and none breaks without a fault. */
+#include <string.h>
+
+#include "net.h"
+#include "workload.h"
+
+static void network_begin(struct run *run) {
+    struct sockaddr_in address;
+    if (!net_server_start(run, &address)) return;
+    net_clients_start(run, &address, run->life == 0);
+}
+
+static void network_crashed(struct run *run) {
+    (void)run;
+    net_server_forget();
+    net_clients_forget();
+}
+
+static bool network_done(const struct run *run) {
+    (void)run;
+    return net_clients_finished() && net_server_idle();
+}
+
+static void network_finish(struct run *run) {
+    if (!run->cancel_all_started) net_clients_check(run);
+    net_clients_close_all();
+    net_server_close_all();
+}
+
+const struct workload workload_network = {
+    .name = "network",
+    .begin = network_begin,
+    .crashed = network_crashed,
+    .done = network_done,
+    .finish = network_finish,
+};
