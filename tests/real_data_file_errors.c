@@ -142,3 +142,40 @@ TEST(data_file_failed_format_removes_the_file)
     if (disk >= 0) check_failed_format_leaves_nothing(disk);
     fixture_end(&fixture);
 }
+
+/* A failing call never harms an existing data file: -EEXIST (FORMAT again), -EWOULDBLOCK
+ * (OPEN while locked) and -EFBIG (OPEN too large) leave its bytes as they were. */
+static void check_errors_keep_data(int dir)
+{
+    int fd, other;
+    CHECK_EQ(data_file_call(&fixture.io, dir, "kept", 64 * KIB, RINGER_DATA_FILE_FORMAT,
+                            RINGER_DIRECT_IO_DISABLED, &fd), 0);
+    static uint8_t sector[4096] __attribute__((aligned(4096)));
+    for (unsigned i = 0; i < sizeof sector; i++) sector[i] = test_pattern(i);
+    CHECK_EQ(pwrite(fd, sector, sizeof sector, 8192), (ssize_t)sizeof sector);
+    CHECK_EQ(data_file_call(&fixture.io, dir, "kept", 64 * KIB, RINGER_DATA_FILE_FORMAT,
+                            RINGER_DIRECT_IO_DISABLED, &other), -EEXIST);
+    CHECK_EQ(data_file_call(&fixture.io, dir, "kept", 64 * KIB, RINGER_DATA_FILE_OPEN,
+                            RINGER_DIRECT_IO_DISABLED, &other), -EWOULDBLOCK);
+    close(fd);
+    CHECK_EQ(data_file_call(&fixture.io, dir, "kept", 128 * KIB, RINGER_DATA_FILE_OPEN,
+                            RINGER_DIRECT_IO_DISABLED, &other), -EFBIG);
+    CHECK_EQ(data_file_call(&fixture.io, dir, "kept", 64 * KIB, RINGER_DATA_FILE_OPEN,
+                            RINGER_DIRECT_IO_DISABLED, &fd), 0);
+    static uint8_t back[4096];
+    CHECK_EQ(pread(fd, back, sizeof back, 8192), (ssize_t)sizeof back);
+    CHECK(memcmp(back, sector, sizeof back) == 0);
+    struct stat st;
+    CHECK_EQ(fstat(fd, &st), 0);
+    CHECK_EQ(st.st_size, 64 * KIB);
+    close(fd);
+}
+
+TEST(data_file_errors_never_lose_data)
+{
+    int disk = world_disk_dir_fd(); /* opened before the fixture counts fds */
+    fixture_begin(&fixture, 8, 0);
+    check_errors_keep_data(world_temp_dir_fd());
+    if (disk >= 0) check_errors_keep_data(disk);
+    fixture_end(&fixture);
+}
