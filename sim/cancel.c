@@ -68,11 +68,8 @@ static bool matches(const struct sim_req *c, const struct sim_req *t)
 static void postpone(uint32_t r, int32_t res)
 {
     struct sim_req *q = &sim_reqs[r];
-    if (q->wq_kind != WQ_NONE)
-        sim_wq_remove(r);
-    q->state = REQ_POSTPONED;
+    sim_req_detach(r);
     q->res = res;
-    q->gen++;
     sim_schedule(sim_now + 1000, EV_REQ, r, q->gen);
 }
 
@@ -153,8 +150,15 @@ static void cancel_one(uint32_t r, uint32_t t)
         else
             sim_req_complete(r, o.cancel_res, 0);
     } else {
+        bool keeps_running = o.target_res == RINGER_SIM_TARGET_NORMAL ||
+                             (sim_reqs[t].state == REQ_WORK && o.target_res == -EINTR && !o.separate);
+        if (!keeps_running)
+            sim_req_detach(t); /* the cancel's CQE must not satisfy the target's count */
         sim_req_complete(r, o.cancel_res, 0);
-        apply_target(t, &o, o.separate);
+        if (keeps_running)
+            apply_target(t, &o, o.separate);
+        else
+            finish_target(t, o.target_res, o.separate);
     }
 }
 
@@ -171,12 +175,17 @@ static void cancel_all_matching(uint32_t r)
             targets[n++] = t;
     }
     SIM_ASSERT(n <= RINGER_SIM_MAX_REQUESTS);
-    sim_req_complete(r, (int32_t)n, 0);
+    uint32_t detached = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint8_t state = sim_reqs[targets[i]].state;
-        if (state == REQ_WAIT || state == REQ_TIMER)
-            sim_req_complete(targets[i], -ECANCELED, 0);
+        if (state == REQ_WAIT || state == REQ_TIMER) {
+            sim_req_detach(targets[i]);
+            targets[detached++] = targets[i];
+        }
     }
+    sim_req_complete(r, (int32_t)n, 0);
+    for (uint32_t i = 0; i < detached; i++)
+        sim_req_complete(targets[i], -ECANCELED, 0);
 }
 
 void sim_cancel_issue(uint32_t r)

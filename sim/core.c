@@ -205,8 +205,10 @@ void ringer_sim_deinit(void)
     uint32_t open = sim_fds_open(fds, 16);
     if (open > 0 && !sim_cfg.o.no_leak_check) {
         fprintf(stderr, "ringer-sim ORACLE: %u fd(s) leaked at ringer_sim_deinit:", open);
+        static const char *kinds[] = {"?", "file", "dir", "blockdev", "socket", "eventfd",
+                                      "pipe-r", "pipe-w", "ring"};
         for (uint32_t i = 0; i < open && i < 16; i++)
-            fprintf(stderr, " %d", fds[i]);
+            fprintf(stderr, " %d(%s)", fds[i], kinds[sim_files[sim_fd_file(fds[i])].kind]);
         fprintf(stderr, "\n");
         ringer_sim_print_repro();
         abort();

@@ -470,7 +470,9 @@ void sim_op_issue(uint32_t r)
     if (is_worker(q))
         return schedule_work(r, sim_latency(sim_cfg.o.storage_latency_min_ns,
                                             sim_cfg.o.storage_latency_mean_ns));
-    if (sim_cfg.reorder)
-        return schedule_work(r, sim_latency(0, sim_cfg.o.storage_latency_mean_ns));
+    /* ORDER: the latency model, not faithful order mode, places this CQE */
+    if (sim_fault(RINGER_SIM_FAULT_ORDER, true) || sim_cfg.reorder)
+        return schedule_work(r, sim_latency(sim_cfg.reorder ? 0 : 1000,
+                                            sim_cfg.o.storage_latency_mean_ns + 20000));
     sim_op_retry(r);
 }

@@ -92,6 +92,19 @@ static void count_list_remove(uint32_t r)
     }
 }
 
+/* Takes a request out of every wait (queue, timer, count list) before its CQE is decided
+ * elsewhere; stale timer events no longer match its generation. */
+void sim_req_detach(uint32_t r)
+{
+    struct sim_req *q = &sim_reqs[r];
+    SIM_ASSERT(q->state != REQ_FREE);
+    if (q->wq_kind != WQ_NONE)
+        sim_wq_remove(r);
+    count_list_remove(r);
+    q->gen++;
+    q->state = REQ_POSTPONED;
+}
+
 /* Frees a request without a CQE (ring exit, crash, or after posting). */
 void sim_req_release(uint32_t r)
 {

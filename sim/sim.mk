@@ -38,18 +38,24 @@ sim-test: $(LIBRINGER_SIM_A) $(SIM_KERNEL_A)
 # ---- the sim's own tests (tests/sim/) ----
 SIMTEST_DIR  := $(O)/simtests
 SIMTEST_HOST := $(SIMTEST_DIR)/host/simtest.o
-SIMTEST_PROGS := $(SIMTEST_DIR)/kernel_tests
+SIMTEST_PROGS := $(SIMTEST_DIR)/kernel_tests $(SIMTEST_DIR)/determinism $(SIMTEST_DIR)/faults
 
 $(SIMTEST_DIR)/host/%.o: tests/sim/%.c tests/sim/simtest.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Itests/sim -c $< -o $@
 
-$(SIMTEST_DIR)/obj/%.o: tests/sim/%.c tests/sim/simtest.h $(SIM_HDR) $(LIB_HDR)
+$(SIMTEST_DIR)/obj/%.o: tests/sim/%.c tests/sim/simtest.h tests/sim/workload.h $(SIM_HDR) $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(SIM_CPPFLAGS) -Itests/sim -c $< -o $@
 
-$(SIMTEST_DIR)/%: $(SIMTEST_DIR)/obj/%.o $(SIMTEST_HOST) $(LIBRINGER_SIM_A)
+SIMTEST_WORKLOAD := $(SIMTEST_DIR)/obj/workload.o
+
+$(SIMTEST_DIR)/kernel_tests: $(SIMTEST_DIR)/obj/kernel_tests.o $(SIMTEST_HOST) $(LIBRINGER_SIM_A)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(SIMTEST_HOST) $(LIBRINGER_SIM_A)
+
+$(SIMTEST_DIR)/determinism $(SIMTEST_DIR)/faults: $(SIMTEST_DIR)/%: $(SIMTEST_DIR)/obj/%.o \
+		$(SIMTEST_WORKLOAD) $(SIMTEST_HOST) $(LIBRINGER_SIM_A)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(SIMTEST_WORKLOAD) $(SIMTEST_HOST) $(LIBRINGER_SIM_A)
 
 sim-test-progs: $(SIMTEST_PROGS)
 .PHONY: sim-test-progs

@@ -138,6 +138,7 @@ extern struct sim_req sim_reqs[RINGER_SIM_MAX_REQUESTS];
 void sim_reqs_reset(void);
 uint32_t sim_req_alloc(void);
 void sim_req_release(uint32_t r);
+void sim_req_detach(uint32_t r);
 /* Posts the request's CQE (res, flags) to its ring and frees it. */
 void sim_req_complete(uint32_t r, int32_t res, uint32_t flags);
 /* Runs a request's event (timer expiry or worker completion). */

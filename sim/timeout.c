@@ -92,6 +92,7 @@ void sim_timeout_remove_issue(uint32_t r)
         sim_req_complete(r, -EALREADY, 0); /* firing: it will complete with -ETIME */
         return;
     }
+    sim_req_detach(target);
     sim_req_complete(r, 0, 0);
     sim_req_complete(target, -ECANCELED, 0);
 }
