@@ -47,7 +47,8 @@ TEST(b5_run_for_ns_hostile_profile)
 
 TEST(b7_data_file_sim_mounts)
 {
-    SIM_ONLY("mounts without Direct I/O (-EOPNOTSUPP), fallocate EOPNOTSUPP fallback, fail-the-Nth-call");
+    SIM_ONLY("fail-the-Nth-call over every system call; Direct I/O refused and the fallocate "
+             "fallback run here on ramfs, and the block device on a loop device");
 }
 
 TEST(b8_cq_overflow_cqe_flags_fault)
