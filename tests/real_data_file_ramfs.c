@@ -2,7 +2,8 @@
  * O_DIRECT gives EINVAL) and without fallocate (EOPNOTSUPP), and not tmpfs, so the probe
  * runs and says no. REQUIRED gives -EOPNOTSUPP and leaves nothing behind; OPTIONAL
  * continues without O_DIRECT; FORMAT sizes the file with the pwrite fallback and sets
- * data_file_allocate_fallback. The mount is made and removed by this process; the checks
+ * data_file_allocate_fallback. Then, remounted read-only, INSPECT meets the final open's
+ * refusal of O_DIRECT. The mount is made and removed by this process; the checks
  * run in a child. */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +55,19 @@ static void checks_on_ramfs(void *argument)
     CHECK(!ringer_stats(&fixture.io).data_file_allocate_fallback); /* OPEN allocates nothing */
     close(fd);
     CHECK(no_probe_left(dir));
+    /* Read-only: no probe can be made, so INSPECT tries O_DIRECT on the target itself, and
+     * the open's EINVAL means "no Direct I/O" (step 7): REQUIRED -EOPNOTSUPP, OPTIONAL
+     * opens again without it. */
+    CHECK_EQ(mount("none", mount_point, "ramfs", MS_REMOUNT | MS_RDONLY, NULL), 0);
+    CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_INSPECT,
+                            RINGER_DIRECT_IO_REQUIRED, &fd), -EOPNOTSUPP);
+    CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_INSPECT,
+                            RINGER_DIRECT_IO_OPTIONAL, &fd), 0);
+    check_data_fd_flags(fd, false, true);
+    CHECK(!ringer_stats(&fixture.io).data_file_direct_io);
+    close(fd);
+    CHECK_EQ(data_file_call(&fixture.io, dir, "other", MIB, RINGER_DATA_FILE_FORMAT,
+                            RINGER_DIRECT_IO_DISABLED, &fd), -EROFS);
     fixture_end(&fixture);
     close(dir);
 }
