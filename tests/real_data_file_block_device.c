@@ -84,6 +84,11 @@ static void checks_on_the_device(void *argument)
     close(fd);
     write_device(raw, 300 * KIB + 17, 0xA5, 1); /* garbage inside it */
     CHECK_EQ(format(&fixture.io, dev_dir, RINGER_DIRECT_IO_REQUIRED, &fd), -EEXIST);
+    CHECK_EQ(format(&fixture.io, dev_dir, RINGER_DIRECT_IO_DISABLED, &fd), -EEXIST);
+    /* The checked zone is min(size, 1 MiB): a 64 KiB format does not look at 300 KiB. */
+    CHECK_EQ(data_file_call(&fixture.io, dev_dir, device_name, 64 * KIB,
+                            RINGER_DATA_FILE_FORMAT, RINGER_DIRECT_IO_REQUIRED, &fd), 0);
+    close(fd);
     fixture_end(&fixture);
     close(raw);
     close(dev_dir);
