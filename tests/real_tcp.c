@@ -122,3 +122,25 @@ TEST(tcp_ipv6_loopback_pair)
     ringer_close_socket(&fixture.io, pair.listener);
     fixture_end(&fixture);
 }
+
+/* ringer_shutdown: 0 or -errno; SHUT_RD on a socket with a pending recv wakes it with 0. */
+TEST(tcp_shutdown_results)
+{
+    fixture_begin(&fixture, 8, 0);
+    struct tcp_pair pair;
+    CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
+    static struct op recv_op;
+    static uint8_t buffer[16];
+    STARTER(ringer_recv(&fixture.io, &op_prepare(&recv_op)->completion, pair.server, buffer,
+                        sizeof buffer, &recv_op, op_callback));
+    CHECK_EQ(ringer_run_for_ns(&fixture.io, 1 * MS), 0);
+    CHECK_EQ(recv_op.calls, 0);
+    CHECK_EQ(ringer_shutdown(&fixture.io, pair.server, SHUT_RD), 0);
+    RUN_UNTIL(&fixture.io, recv_op.calls == 1);
+    CHECK_EQ(recv_op.result, 0);
+    CHECK_EQ(ringer_shutdown(&fixture.io, pair.client, 99), -EINVAL);
+    CHECK_EQ(ringer_shutdown(&fixture.io, world_temp_dir_fd(), SHUT_RDWR), -ENOTSOCK);
+    tcp_pair_close(&fixture.io, &pair);
+    CHECK_EQ(ringer_shutdown(&fixture.io, pair.client, SHUT_RDWR), -EBADF);
+    fixture_end(&fixture);
+}
