@@ -17,7 +17,7 @@ objects=()
 for target in "$@"; do
     bin=build/fuzz-cov/bin/$target
     objects+=("$bin")
-    inputs=$(find "corpus/$target" "corpus/regressions/$target" -type f 2>/dev/null | sort)
+    inputs=$(find "corpus/$target" "corpus/regressions/$target" -type f 2>/dev/null | sort || true)
     [ -n "$inputs" ] || continue
     # shellcheck disable=SC2086
     LLVM_PROFILE_FILE="$out/profraw/$target-%p.profraw" "$bin" $inputs >"$out/$target.log" 2>&1 ||

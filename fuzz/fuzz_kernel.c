@@ -14,6 +14,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <liburing.h>
@@ -48,6 +50,7 @@ struct kernel {
     uint32_t sq_entries;
     int file;
     bool exact; /* no faults: results are fully predictable */
+    bool trace; /* FUZZ_TRACE=1: print every SQE, submit and CQE */
     struct request requests[MAX_REQUESTS + 1]; /* user_data 1..MAX_REQUESTS */
     uint32_t prepared, consumed, completed;
     uint32_t unconsumed_head; /* the oldest prepared, unconsumed request (ring order) */
@@ -142,8 +145,14 @@ static void step_prepare(struct kernel *k) {
         prep_other(k, sqe, r);
     }
     static const uint64_t sqe_flags[] = {0, 0, IOSQE_IO_LINK, IOSQE_IO_DRAIN, IOSQE_IO_HARDLINK};
-    io_uring_sqe_set_flags(sqe, (unsigned)FUZZ_PICK(&k->program, sqe_flags));
+    const unsigned flags = (unsigned)FUZZ_PICK(&k->program, sqe_flags);
+    io_uring_sqe_set_flags(sqe, flags);
     io_uring_sqe_set_data64(sqe, id);
+    if (k->trace) {
+        fprintf(stderr, "fuzz: prep %u kind %u flags %#x len %u off %llu addr/target %llu "
+                "timeout %llu\n", id, r->kind, flags, r->len, (unsigned long long)r->offset,
+                (unsigned long long)sqe->addr, (unsigned long long)r->timeout_ns);
+    }
 }
 
 /* ---- submitting ---- */
@@ -168,6 +177,7 @@ static void step_submit(struct kernel *k, bool wait) {
     const uint64_t before = ringer_sim_now_ns();
     int rc = wait ? io_uring_submit_and_wait(&k->ring, 1) : io_uring_submit(&k->ring);
     const unsigned ready_after = io_uring_sq_ready(&k->ring);
+    if (k->trace) fprintf(stderr, "fuzz: submit wait=%d ready %u -> %d\n", wait, ready, rc);
     if (rc < 0) {
         FUZZ_CHECK(!k->exact, "io_uring_enter: %d without faults", rc);
         FUZZ_CHECK(rc == -EAGAIN || rc == -EINTR || rc == -EBUSY, "io_uring_enter: %d", rc);
@@ -232,6 +242,7 @@ static void check_exact(struct kernel *k, struct request *r, uint32_t id, int32_
 
 static void reap_one(struct kernel *k, const struct io_uring_cqe *cqe) {
     const uint64_t id = io_uring_cqe_get_data64(cqe);
+    if (k->trace) fprintf(stderr, "fuzz: cqe %llu res %d\n", (unsigned long long)id, cqe->res);
     struct request *r = request_of(k, id);
     FUZZ_CHECK(r->consumed, "CQE for user_data %llu, which was never consumed",
                (unsigned long long)id);
@@ -324,6 +335,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     struct fuzz_split split = fuzz_input_split(data, size);
     memset(k, 0, sizeof(*k));
     k->program = split.program;
+    k->trace = getenv("FUZZ_TRACE") != NULL;
     setup(k, &split);
     fuzz_world_unleash(&split);
     for (uint32_t i = 0; i < MAX_STEPS && !fuzz_exhausted(&k->program); i++) {

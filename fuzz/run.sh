@@ -52,7 +52,7 @@ run_afl() {
 replay() {
     local target rc=0 files
     for target in "$@"; do
-        files=$(find "corpus/$target" "corpus/regressions/$target" -type f 2>/dev/null | sort)
+        files=$(find "corpus/$target" "corpus/regressions/$target" -type f 2>/dev/null | sort || true)
         if [ -z "$files" ]; then
             echo "replay $target: no inputs"
             continue

@@ -64,9 +64,6 @@ void fuzz_world_options(struct fuzz_input *program, enum fuzz_fault_set set,
      * kilobytes, not megabytes. A small socket buffer also makes full-buffer sends common. */
     options->fs_pages = set == FUZZ_FAULTS_STORAGE ? 1024 : 64;
     options->socket_buffer_size = 4096;
-    /* Off until sim/poison.c's check_not_freed stops SEGVing under ASan (reported in
-     * /tmp/ringer-sim-bugs.txt); fuzz_cancel_all checksums caller memory instead. */
-    options->no_poison = true;
     /* Liveness bounds: a run that needs more is a hang, reported through the stop handler. */
     options->max_steps = 4000000;
     options->max_virtual_ns = 3600ull * 1000000000ull;
