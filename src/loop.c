@@ -20,12 +20,19 @@ static const uint8_t required_opcodes[] = {
     IORING_OP_NOP,
 };
 
-/* Tries each flag set in turn: older kernels refuse newer flags with -EINVAL. */
+/* Tries each flag set in turn: older kernels refuse newer flags with -EINVAL. A caller who
+ * names any task-run flag gets exactly those (plus TASKRUN_FLAG, which only adds a hint). */
 static int setup_ring(struct ringer_io *io, uint32_t entries, uint32_t user_flags,
                       struct io_uring_params *params) {
-    const uint32_t attempts[] = {user_flags | FAST_FLAGS, user_flags | COOP_FLAGS, user_flags};
+    uint32_t attempts[] = {user_flags | FAST_FLAGS, user_flags | COOP_FLAGS, user_flags};
+    size_t count = sizeof(attempts) / sizeof(attempts[0]);
+    if ((user_flags & FAST_FLAGS) != 0) {
+        const uint32_t wants_hint = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_DEFER_TASKRUN;
+        attempts[0] = user_flags | ((user_flags & wants_hint) ? IORING_SETUP_TASKRUN_FLAG : 0);
+        count = 1;
+    }
     int rc = -EINVAL;
-    for (size_t i = 0; i < sizeof(attempts) / sizeof(attempts[0]); i++) {
+    for (size_t i = 0; i < count; i++) {
         memset(params, 0, sizeof(*params));
         params->flags = attempts[i];
         rc = io_uring_queue_init_params(entries, &io->ring, params);

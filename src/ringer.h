@@ -231,6 +231,14 @@ struct ringer_io {
 };
 
 /* ---- event loop ---- */
+/*
+ * entries: a power of two, 1..RINGER_ENTRIES_MAX. flags: IORING_SETUP_CLAMP, SUBMIT_ALL, and
+ * the task-run flags COOP_TASKRUN, SINGLE_ISSUER, DEFER_TASKRUN (others give -EINVAL), plus
+ * RINGER_INIT_NO_CANCEL_SWEEP. With no task-run flag, ringer picks the fastest the kernel
+ * has: COOP_TASKRUN | SINGLE_ISSUER | DEFER_TASKRUN, else COOP_TASKRUN, else none. Naming
+ * any task-run flag gives exactly those (e.g. COOP_TASKRUN alone, so that io-wq workers post
+ * their CQEs directly instead of at the next enter).
+ */
 int ringer_init(struct ringer_io *io, uint32_t entries, uint32_t flags);
 void ringer_deinit(struct ringer_io *io);
 int ringer_tick(struct ringer_io *io);
