@@ -170,6 +170,10 @@ TEST(sim_b7_zeroed_block_device_formats)
 
 /* ---- fail the Nth (fault-model.md §7) ---- */
 
+/* Small, so that a block device's format reads 16 sectors, not 256: each read is three
+ * opportunities (READ_EIO, LATENT_SECTOR, CORRUPT), and each N is a fresh world. */
+#define NTH_SIZE (64u * 1024)
+
 enum nth_case { NTH_FORMAT_FILE, NTH_FORMAT_FALLBACK, NTH_OPEN_FILE, NTH_FORMAT_DEVICE };
 
 static void nth_options(enum nth_case which, uint64_t nth, struct ringer_sim_options *options)
@@ -194,13 +198,13 @@ static void nth_setup(enum nth_case which)
     if (which == NTH_FORMAT_DEVICE) {
         char path[96];
         snprintf(path, sizeof path, "%s/%s/data", world_disk_dir_path(), sub_name);
-        CHECK_EQ(ringer_sim_add_block_device(path, 2 * MIB, false), 0);
+        CHECK_EQ(ringer_sim_add_block_device(path, 2 * NTH_SIZE, false), 0);
     }
     fixture_begin(&fixture, 8, 0);
     if (which == NTH_OPEN_FILE) {
         int fd;
-        CHECK_EQ(open_data("data", MIB, RINGER_DATA_FILE_FORMAT, RINGER_DIRECT_IO_REQUIRED, &fd),
-                 0);
+        CHECK_EQ(open_data("data", NTH_SIZE, RINGER_DATA_FILE_FORMAT, RINGER_DIRECT_IO_REQUIRED,
+                           &fd), 0);
         close(fd);
     }
 }
@@ -214,12 +218,12 @@ static void nth_run(enum nth_case which)
      * which Linux never does (reported), and the rest would then be misaligned. */
     bool direct = which != NTH_FORMAT_FALLBACK;
     int fd;
-    int result = open_data("data", MIB, format ? RINGER_DATA_FILE_FORMAT : RINGER_DATA_FILE_OPEN,
+    int result = open_data("data", NTH_SIZE, format ? RINGER_DATA_FILE_FORMAT : RINGER_DATA_FILE_OPEN,
                            direct ? RINGER_DIRECT_IO_REQUIRED : RINGER_DIRECT_IO_DISABLED, &fd);
     bool device_garbage = which == NTH_FORMAT_DEVICE && result == -EEXIST; /* CORRUPT read */
     if (result != 0 && !device_garbage) CHECK(result == -EIO || result == -ENOSPC);
     if (result == 0) {
-        check_data_fd(fd, direct, MIB);
+        check_data_fd(fd, direct, NTH_SIZE);
         close(fd);
     }
     fixture_end(&fixture); /* no fd leaked, nothing allocated, loop quiescent */
