@@ -1,5 +1,5 @@
 /* ringer_cancel (loop.md §10): by the target's state, a kernel cancel or a local result. */
-#include "internal.h"
+#include "enqueue.h"
 
 void ringer_cancel(struct ringer_io *io, struct ringer_completion *completion,
                    struct ringer_completion *target, void *context, ringer_callback callback) {

@@ -1,6 +1,6 @@
 /* ringer_cancel_all (loop.md §11): stop everything so the kernel no longer touches caller
  * memory, running no user callback, and terminate whatever order the CQEs come in. */
-#include "internal.h"
+#include "enqueue.h"
 
 /* Each state waits only for a CQE the kernel owes; this is the slice of one wait. */
 #define ROUND_NS 10000000u

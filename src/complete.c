@@ -1,6 +1,6 @@
-/* The drain's result pipeline (ops.md §1): cancel_all dispatch, cancel_requested, retry,
- * translation, callback. */
-#include "internal.h"
+/* The drain's result pipeline for errors (ops.md §1): cancel_requested, retry, translation,
+ * callback. Successes take the inline path in flush.c. */
+#include "enqueue.h"
 
 /* The op's retry set (ops.md §3). Close and cancel never retry. */
 static bool is_retried(const struct ringer_completion *completion, int32_t result) {
@@ -43,44 +43,16 @@ static void retry(struct ringer_io *io, struct ringer_completion *completion, in
     enqueue(io, completion); /* behind unqueued: never loops inside this drain */
 }
 
-/* I25: after the callback is entered, the completion is never touched again. */
-static void call_back(struct ringer_io *io, struct ringer_completion *completion,
-                      int32_t result) {
-    ringer_callback callback = completion->callback;
-    void *context = completion->context;
-    RINGER_ASSERT(callback != NULL);
-    completion->state = RINGER_IDLE;
-    io->stats.callbacks += 1;
-    io->callback_depth += 1;
-    callback(context, completion, result);
-    RINGER_ASSERT(io->callback_depth == 1);
-    io->callback_depth -= 1;
-}
-
-void complete_dispatch(struct ringer_io *io, struct ringer_completion *completion) {
-    if (completion->state == RINGER_LOCAL) {
-        RINGER_ASSERT(completion->awaiting_prev == NULL); /* I3 */
-        RINGER_ASSERT(completion->awaiting_next == NULL);
-    } else {
-        RINGER_ASSERT(completion->state == RINGER_REAPED); /* I4 */
-        list_remove(&io->awaiting, completion);
-        RINGER_ASSERT(io->reaped > 0);
-        io->reaped -= 1;
-    }
-    if (cancel_all_active(io)) {
-        cancel_all_dispatch(io, completion);
-        return;
-    }
+/* A negative result: retry it, or report it as -ECANCELED, or translate it, then call back. */
+void complete_error(struct ringer_io *io, struct ringer_completion *completion) {
     int32_t result = completion->result;
-    if (result < 0) { /* retries and translations concern errors only */
-        if (completion->state == RINGER_REAPED && is_retried(completion, result)) {
-            if (!completion->cancel_requested) {
-                retry(io, completion, result);
-                return;
-            }
-            result = -ECANCELED;
+    RINGER_ASSERT(result < 0);
+    if (completion->state == RINGER_REAPED && is_retried(completion, result)) {
+        if (!completion->cancel_requested) {
+            retry(io, completion, result);
+            return;
         }
-        result = translate(completion, result);
+        result = -ECANCELED;
     }
-    call_back(io, completion, result);
+    call_back(io, completion, translate(completion, result));
 }

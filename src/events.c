@@ -1,5 +1,5 @@
 /* Eventfd events: a listen is an 8-byte read into the completion's own counter. */
-#include "internal.h"
+#include "enqueue.h"
 
 int ringer_open_event(struct ringer_io *io) {
     RINGER_ASSERT(io != NULL);

@@ -1,5 +1,5 @@
 /* The flush of loop.md §5: submit (and maybe wait), reap, refill, drain — in that order. */
-#include "internal.h"
+#include "enqueue.h"
 
 #define REAP_BATCH 256u
 
@@ -62,6 +62,23 @@ void loop_refill(struct ringer_io *io) {
         bool prepared = prep_sqe(io, completion);
         RINGER_ASSERT(prepared);
     }
+}
+
+/* The drain's pipeline (ops.md §1): cancel_all's dispatch, then errors (retries,
+ * translations) out of line, and successes straight to their callback. */
+static inline void complete_dispatch(struct ringer_io *io, struct ringer_completion *completion) {
+    if (completion->state == RINGER_LOCAL) {
+        RINGER_ASSERT(completion->awaiting_prev == NULL); /* I3 */
+        RINGER_ASSERT(completion->awaiting_next == NULL);
+    } else {
+        RINGER_ASSERT(completion->state == RINGER_REAPED); /* I4 */
+        list_remove(&io->awaiting, completion);
+        RINGER_ASSERT(io->reaped > 0);
+        io->reaped -= 1;
+    }
+    if (cancel_all_active(io)) cancel_all_dispatch(io, completion);
+    else if (completion->result < 0) complete_error(io, completion);
+    else call_back(io, completion, completion->result);
 }
 
 /* Runs completed ops, including those pushed during the drain, up to a bound (I20). */

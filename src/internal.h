@@ -71,14 +71,23 @@ void loop_set_broken(struct ringer_io *io, int error);
 int loop_submit(struct ringer_io *io, bool wait);
 void loop_reap(struct ringer_io *io);
 
-/* ---- operations (enqueue.c, prep.c, complete.c) ---- */
-void enqueue(struct ringer_io *io, struct ringer_completion *completion);
-void enqueue_start(struct ringer_io *io, struct ringer_completion *completion,
-                   enum ringer_operation kind, void *context, ringer_callback callback);
-bool prep_sqe(struct ringer_io *io, struct ringer_completion *completion);
-void complete_push_local(struct ringer_io *io, struct ringer_completion *completion,
-                         int32_t result);
-void complete_dispatch(struct ringer_io *io, struct ringer_completion *completion);
+/* ---- operations (enqueue.h, complete.c) ---- */
+void complete_error(struct ringer_io *io, struct ringer_completion *completion);
+
+/* I25: after the callback is entered, the completion is never touched again. */
+static inline void call_back(struct ringer_io *io, struct ringer_completion *completion,
+                      int32_t result) {
+    ringer_callback callback = completion->callback;
+    void *context = completion->context;
+    RINGER_ASSERT(callback != NULL);
+    completion->state = RINGER_IDLE;
+    io->stats.callbacks += 1;
+    io->callback_depth += 1;
+    callback(context, completion, result);
+    RINGER_ASSERT(io->callback_depth == 1);
+    io->callback_depth -= 1;
+}
+
 
 /* ---- cancel_all (cancel_all.c) ---- */
 void cancel_all_dispatch(struct ringer_io *io, struct ringer_completion *completion);

@@ -2,7 +2,7 @@
  * completion, and enqueues; none ever runs a callback. */
 #include <string.h>
 
-#include "internal.h"
+#include "enqueue.h"
 
 static uint32_t clamp_size(uint32_t size) {
     return size > RINGER_IO_SIZE_MAX ? RINGER_IO_SIZE_MAX : size;
