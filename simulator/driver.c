@@ -13,6 +13,7 @@
 #include "workload.h"
 
 #define STEP_MAX 400000u                       /* liveness bound on loop calls */
+#define CRASH_STEPS_MAX 3000u                  /* loop calls between crashes, at most */
 #define RUN_FOR_NS_MAX 20000000u               /* 20 ms */
 #define CANCEL_ALL_SETTLE_NS 50000000u         /* acceptance A8: 50 ms after cancel_all */
 
@@ -39,7 +40,14 @@ static void report_abort(const char *what) {
 /* The sim stops a run (deadlock, liveness bound) by calling this, then aborting. */
 static void on_sim_stop(const char *reason) {
     char message[RESULT_MESSAGE_SIZE];
-    snprintf(message, sizeof(message), "sim stopped the run: %s", reason);
+    const struct ringer_io *io = the_run.io;
+    const struct ringer_completion *target = io != NULL ? io->cancel_all_target : NULL;
+    snprintf(message, sizeof(message), "sim stopped the run: %s (loop: queued %u, in_kernel "
+             "%u, unqueued %u, completed %u, awaiting %u, cancel_all state %u, target op %d "
+             "state %d)", reason, io ? io->queued : 0, io ? io->in_kernel : 0,
+             io ? io->unqueued.count : 0, io ? io->completed.count : 0,
+             io ? io->awaiting.count : 0, io ? io->cancel_all_state : 0,
+             target ? target->operation_kind : -1, target ? target->state : -1);
     report_abort(message);
 }
 
@@ -174,6 +182,7 @@ static void crash(struct run *run) {
  * counters zero (I7, I13). The cancel workload then checks its buffers stay untouched. */
 static void cancel_all(struct run *run) {
     run_log(run, "ringer_cancel_all with %u ops pending", track_pending());
+    track_log_pending(run);
     trace_instant("cancel_all", run_last_now(), "begin");
     track_cancel_all_begin(run);
     int rc = ringer_cancel_all(run->io);
@@ -229,6 +238,9 @@ static void main_loop(struct run *run) {
     const uint64_t cancel_at = prng_below(&run->rng, run->op_budget + 1);
     const bool crashes = (run->mix >> WORKLOAD_STORAGE) & 1u;
     uint64_t seen[RINGER_SIM_FAULT_CLASS_COUNT] = {0};
+    /* Log-uniform: crashes right after a (re)start, inside recovery, are as likely per
+     * decade as late ones; that is where durability bugs hide. */
+    uint64_t crash_step = prng_log_uniform(&run->rng, CRASH_STEPS_MAX);
     for (run->steps = 0; !run->failed; run->steps++) {
         if (run->steps >= STEP_MAX) {
             run_fail(run, "liveness: the workloads did not finish in %u loop calls "
@@ -237,8 +249,9 @@ static void main_loop(struct run *run) {
         }
         if (cancel && run->result->ops >= cancel_at) break;
         if (all_done(run)) break;
-        if (crashes && run->life < run->crash_max && prng_chance(&run->rng, 1, 400)) {
+        if (crashes && run->life < run->crash_max && run->steps >= crash_step) {
             crash(run);
+            crash_step = run->steps + prng_log_uniform(&run->rng, CRASH_STEPS_MAX);
             continue;
         }
         for (uint32_t id = 0; id < WORKLOAD_COUNT; id++) {

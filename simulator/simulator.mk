@@ -36,8 +36,9 @@ sim: $(RINGER_SIM_BIN)
 
 # Each planted bug (selftest/bugs/*.patch) is applied to a copy of src/ under
 # $(O)/selftest/, never to src/ itself; see selftest/run.sh.
-sim-selftest: $(RINGER_SIM_OBJ) $(SIM_KERNEL_A)
-	@selftest/run.sh "$(O)" "$(CC)" "$(CFLAGS_ALL)"
+sim-selftest: $(RINGER_SIM_OBJ) $(SIM_KERNEL_A) $(RINGER_SIM_BIN)
+	@selftest/run.sh "$(O)" "$(CC)" "$(CFLAGS_ALL)" "$(RINGER_SIM_OBJ)" "$(SIM_KERNEL_A)" \
+	    "$(RINGER_SIM_BIN)"
 else
 ringer-sim sim sim-selftest:
 	@echo "ringer-sim needs the simulated kernel (sim/sim.mk), which is not there yet" >&2; exit 1

@@ -108,6 +108,13 @@ static void drop_pending(struct run *run, const char *why) {
     assert(pending_count == 0);
 }
 
+void track_log_pending(struct run *run) {
+    for (uint32_t i = pending_head; i != TRACK_NONE && run->log != NULL; i = ops[i].next) {
+        run_log(run, "  pending: op %" PRIu64 " %s fd=%d state %u", ops[i].seq,
+                op_name(ops[i].kind), ops[i].fd, (unsigned)ops[i].completion->state);
+    }
+}
+
 void track_crash(struct run *run) {
     drop_pending(run, "vanished in the crash");
     callback_depth = 0;

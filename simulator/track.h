@@ -17,6 +17,8 @@ void track_crash(struct run *run);
 void track_cancel_all_begin(struct run *run);
 void track_cancel_all_end(struct run *run);
 uint32_t track_pending(void);
+/* Lists the pending ops in the log. */
+void track_log_pending(struct run *run);
 /* I16 over the pending ops, and the loop counters against the tracker's own count. */
 void track_check_order(struct run *run);
 void track_check_loop(struct run *run, const char *where);
