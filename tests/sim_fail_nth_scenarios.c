@@ -1,0 +1,251 @@
+/*
+ * "Fail the Nth" (fault-model.md §7) over A1 and A8: the scenario runs with N = 1, 2, ...
+ * until a run ends without reaching N fault opportunities, each time in a fresh world,
+ * with every class the faithful kernel allows (fail_class ANY). B3's driver is
+ * sim_b3_fail_nth.c (it covers A2's accept, connect, send and recv), open_data_file's is
+ * in sim_b7_data_file.c.
+ *   A1: the open/write/read/close/statx chain ends with its faithful results or stops at
+ *       the first documented errno (ops.md §3), closing what it opened.
+ *   A8: whatever fault hit the reads, recvs and timeout before it, cancel_all returns 0
+ *       with no callback, every counter 0, and the buffers unchanged afterwards.
+ * Both end with the common checks: callbacks exactly once, no fd leaked, no allocation.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "scenario.h"
+#include "world_sim.h"
+
+static struct fixture fixture;
+
+static bool in_set(int32_t result, const int *set, unsigned count)
+{
+    for (unsigned i = 0; i < count; i++)
+        if (result == -set[i]) return true;
+    return false;
+}
+
+#define CHECK_DOCUMENTED(result, ...)                                                       \
+    do {                                                                                    \
+        static const int documented_[] = {__VA_ARGS__};                                     \
+        if (!in_set((result), documented_, sizeof documented_ / sizeof documented_[0]))    \
+            harness_fail(__FILE__, __LINE__, "undocumented result %d", (int)(result));      \
+    } while (0)
+
+static uint64_t opportunities_so_far(void)
+{
+    struct ringer_sim_stats sim = ringer_sim_stats();
+    uint64_t total = 0;
+    for (unsigned c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++) total += sim.opportunities[c];
+    return total;
+}
+
+static void configure_nth(uint64_t nth)
+{
+    struct ringer_sim_options options;
+    world_sim_default_options(&options);
+    options.fail_nth = nth;
+    options.fail_class = RINGER_SIM_FAULT_ANY;
+    world_sim_configure(&options);
+}
+
+/* setup() makes the world and begins the fixture (its opportunities are not counted as the
+ * scenario's); run() plays the scenario, judges it and ends the fixture. */
+static uint64_t fail_every_nth(void (*setup)(void), void (*run)(void))
+{
+    configure_nth(UINT64_MAX);
+    setup();
+    uint64_t base = opportunities_so_far();
+    run();
+    uint64_t n = 1;
+    for (;; n++) {
+        CHECK_LT(n, 5000);
+        configure_nth(base + n);
+        setup();
+        run();
+        if (!ringer_sim_stats().fail_nth_reached) break;
+    }
+    return n;
+}
+
+/* Silent storage faults change bytes without an errno. */
+static bool data_may_differ(void)
+{
+    struct ringer_sim_stats sim = ringer_sim_stats();
+    return sim.faults[RINGER_SIM_FAULT_CORRUPT] + sim.faults[RINGER_SIM_FAULT_MISDIRECT] > 0;
+}
+
+/* ---- A1 ---- */
+
+static struct op open_op, write_op, read_op, close_op, statx_op;
+static uint8_t write_buffer[20], read_buffer[20];
+static struct statx statx_buffer;
+static bool a1_done;
+static int a1_fd = -1;
+
+static void a1_after_close(struct op *op)
+{
+    if (op->result != 0) CHECK_DOCUMENTED(op->result, EIO, ENOSPC, EDQUOT);
+    a1_fd = -1; /* released whatever the result */
+    STARTER(ringer_statx(&fixture.io, &op_prepare(&statx_op)->completion, world_temp_dir_fd(),
+                         "test_file", 0, STATX_BASIC_STATS, &statx_buffer, &statx_op,
+                         op_callback));
+}
+
+static void a1_after_read(struct op *op)
+{
+    if (op->result < 0) {
+        CHECK_DOCUMENTED(op->result, EIO, ECONNRESET); /* ECONNRESET: a sim bug, reported */
+        a1_done = true;
+        return;
+    }
+    CHECK_EQ(op->result, write_op.result);
+    if (!data_may_differ()) CHECK(memcmp(read_buffer, write_buffer, (size_t)op->result) == 0);
+    op_prepare(&close_op)->then = a1_after_close;
+    STARTER(ringer_close(&fixture.io, &close_op.completion, a1_fd, &close_op, op_callback));
+}
+
+static void a1_after_write(struct op *op)
+{
+    if (op->result < 0) {
+        CHECK_DOCUMENTED(op->result, EIO, ENOSPC, EDQUOT, EFBIG);
+        a1_done = true;
+        return;
+    }
+    CHECK_GE(op->result, 1);
+    CHECK_LE(op->result, 20);
+    op_prepare(&read_op)->then = a1_after_read;
+    STARTER(ringer_read(&fixture.io, &read_op.completion, a1_fd, read_buffer,
+                        (uint32_t)op->result, 10, &read_op, op_callback));
+}
+
+static void a1_after_open(struct op *op)
+{
+    if (op->result < 0) {
+        CHECK_DOCUMENTED(op->result, EMFILE, ENFILE, ENOMEM);
+        a1_done = true;
+        return;
+    }
+    a1_fd = op->result;
+    CHECK(fd_is_cloexec(a1_fd));
+    op_prepare(&write_op)->then = a1_after_write;
+    STARTER(ringer_write(&fixture.io, &write_op.completion, a1_fd, write_buffer,
+                         sizeof write_buffer, 10, &write_op, op_callback));
+}
+
+static void a1_setup(void)
+{
+    world_temp_dir_fd();
+    fixture_begin(&fixture, 32, 0);
+    memset(write_buffer, 'a', sizeof write_buffer);
+    memset(read_buffer, 0, sizeof read_buffer);
+    a1_done = false;
+    a1_fd = -1;
+}
+
+static void a1_run(void)
+{
+    op_prepare(&statx_op);
+    op_prepare(&open_op)->then = a1_after_open;
+    STARTER(ringer_openat(&fixture.io, &open_op.completion, world_temp_dir_fd(), "test_file",
+                          O_RDWR | O_TRUNC | O_CREAT, 0600, &open_op, op_callback));
+    TICK_UNTIL(&fixture.io, a1_done || statx_op.calls == 1);
+    if (statx_op.calls == 1 && statx_op.result == 0)
+        CHECK_EQ(statx_buffer.stx_size, 10 + write_op.result);
+    else if (statx_op.calls == 1)
+        CHECK_DOCUMENTED(statx_op.result, ENOMEM);
+    if (a1_fd >= 0) world_close(a1_fd);
+    fixture_end(&fixture);
+}
+
+TEST(sim_a1_file_round_trip_fail_nth)
+{
+    CHECK_GT(fail_every_nth(a1_setup, a1_run), 5);
+}
+
+/* ---- A8 ---- */
+
+#define A8_READS 8
+#define A8_SIZE (16u * 1024)
+
+static struct op a8_reads[A8_READS], a8_recvs[2], a8_timeout;
+static uint8_t a8_buffers[A8_READS][A8_SIZE] __attribute__((aligned(4096)));
+static uint8_t a8_recv_buffers[2][64];
+static struct tcp_pair a8_pair;
+static int a8_file = -1;
+static bool a8_canceled;
+
+static void a8_callback(void *context, struct ringer_completion *completion, int32_t result)
+{
+    CHECK(!a8_canceled);
+    op_callback(context, completion, result);
+}
+
+static uint64_t a8_checksum(void)
+{
+    uint64_t hash = 1469598103934665603ull;
+    for (unsigned b = 0; b < A8_READS; b++)
+        for (unsigned i = 0; i < A8_SIZE; i++)
+            hash = (hash ^ a8_buffers[b][i]) * 1099511628211ull;
+    for (unsigned b = 0; b < 2; b++)
+        for (unsigned i = 0; i < sizeof a8_recv_buffers[b]; i++)
+            hash = (hash ^ a8_recv_buffers[b][i]) * 1099511628211ull;
+    return hash;
+}
+
+static void a8_setup(void)
+{
+    int dir = world_disk_dir_fd();
+    fixture_begin(&fixture, 32, 0);
+    world_close(make_test_file(dir, "a8_file", A8_SIZE));
+    a8_file = world_open_file(dir, "a8_file", O_RDONLY | O_DIRECT);
+    CHECK_GE(a8_file, 0);
+    CHECK(tcp_pair_open(&fixture.io, &a8_pair, AF_INET, NULL));
+    a8_canceled = false;
+}
+
+static void a8_start_everything(void)
+{
+    for (unsigned i = 0; i < A8_READS; i++) {
+        memset(a8_buffers[i], 0xEE, A8_SIZE);
+        STARTER(ringer_read(&fixture.io, &op_prepare(&a8_reads[i])->completion, a8_file,
+                            a8_buffers[i], A8_SIZE, 0, &a8_reads[i], a8_callback));
+    }
+    for (unsigned i = 0; i < 2; i++) {
+        memset(a8_recv_buffers[i], 0xEE, sizeof a8_recv_buffers[i]);
+        STARTER(ringer_recv(&fixture.io, &op_prepare(&a8_recvs[i])->completion, a8_pair.server,
+                            a8_recv_buffers[i], sizeof a8_recv_buffers[i], &a8_recvs[i],
+                            a8_callback));
+    }
+    STARTER(ringer_timeout(&fixture.io, &op_prepare(&a8_timeout)->completion, 10000 * MS,
+                           &a8_timeout, a8_callback));
+}
+
+static void a8_run(void)
+{
+    a8_start_everything();
+    CHECK_EQ(ringer_tick(&fixture.io), 0);
+    unsigned callbacks_before = op_callbacks_total();
+    a8_canceled = true;
+    CHECK_EQ(ringer_cancel_all(&fixture.io), 0);
+    fixture.cancel_all_ran = true;
+    CHECK_EQ(op_callbacks_total(), callbacks_before);
+    check_quiescent(&fixture.io);
+    CHECK_EQ(ringer_sim_in_flight(), 0);
+    uint64_t sum = a8_checksum();
+    world_sleep_ns(50 * MS);
+    CHECK_EQ(a8_checksum(), sum);
+    world_close(a8_file);
+    world_close(a8_pair.client);
+    world_close(a8_pair.server);
+    world_close(a8_pair.listener);
+    fixture_end(&fixture);
+    a8_canceled = false;
+}
+
+TEST(sim_a8_cancel_all_fail_nth)
+{
+    CHECK_GT(fail_every_nth(a8_setup, a8_run), 5);
+}
