@@ -23,7 +23,7 @@ $(BENCH_UV_BIN): bench/echo_libuv.c
 # The sim row: ringer built against the simulated kernel (only when sim/sim.mk provides it).
 ifdef LIBRINGER_SIM_A
 BENCH_SIM_BIN := $(O)/bench/ringer-bench-sim
-bench-build: $(BENCH_SIM_BIN)
+bench-build: $(BENCH_SIM_BIN) $(RINGER_SIM_BIN)
 $(BENCH_SIM_BIN): bench/sim.c src/ringer.h $(LIBRINGER_SIM_A)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(SIM_CPPFLAGS) -o $@ $< $(LIBRINGER_SIM_A)

@@ -257,6 +257,16 @@ row_sim() {
         return
     fi
     "$sim_bench" $((2 * SECONDS_PER_RUN)) | tee -a "$OUT"
+    # ringer-sim's storage workload: realistic operations with independent checkers.
+    local simulator=${BENCH_RINGER_SIM:-$(dirname "$BIN")/../bin/ringer-sim}
+    if [ -x "$simulator" ]; then
+        "$simulator" --seeds 100 --workload storage 2>&1 | head -n 1 | awk '{
+            for (i = 1; i <= NF; i++) { if ($i == "ops,") ops = $(i - 1); if ($i == "in") real = $(i + 1) }
+            match($0, /virtual\/real [0-9.]+/); vr = substr($0, RSTART + 13, RLENGTH - 13)
+            match($0, /[0-9.]+ seeds\/s/); sps = substr($0, RSTART, RLENGTH)
+            printf "%-18s ringer-sim %8.0f checked ops per real second  virtual/real %6.1fx  (%s, 100 seeds)\n",
+                "sim ringer-sim", ops / real, vr, sps }' | tee -a "$OUT"
+    fi
 }
 
 say "ringer bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -sr), $(nproc) CPUs, ${REPS} x ${SECONDS_PER_RUN} s per run"
