@@ -173,7 +173,11 @@ static void world_close(struct driver *d) {
     for (size_t i = 0; i < sizeof(world) / sizeof(world[0]); i++) ringer_sim_close(world[i]);
     ringer_close_event(&d->io, d->event);
     /* An fd the program owns may already be closed by a close op that reported an error. */
-    while (d->owned_count > 0) ringer_sim_close(d->owned[--d->owned_count]);
+    while (d->owned_count > 0) {
+        const int fd = d->owned[--d->owned_count];
+        const int rc = ringer_sim_close(fd);
+        if (d->trace) fprintf(stderr, "fuzz: close owned fd %d: %d\n", fd, rc == 0 ? 0 : -errno);
+    }
 }
 
 /* ---- starting ops ---- */
@@ -299,8 +303,7 @@ static bool start_op(struct driver *d, struct slot *slot, uint8_t kind, struct s
     slot->starts += 1;
     d->starts += 1;
     if (d->trace) {
-        fprintf(stderr, "fuzz: t=%llu start slot %u op %u state %u\n",
-                (unsigned long long)ringer_sim_now_ns(), slot->index, kind,
+        fprintf(stderr, "fuzz: start slot %u op %u state %u\n", slot->index, kind,
                 slot->completion.state);
     }
     return true;
@@ -354,6 +357,9 @@ static void account_fds(struct driver *d, struct slot *slot, int32_t result) {
     if ((slot->kind == OP_OPENAT || slot->kind == OP_ACCEPT) && result >= 0) {
         owned_add(d, result); /* I22: this fd reached exactly this callback */
     }
+    if (d->trace && slot->kind == OP_CLOSE) {
+        fprintf(stderr, "fuzz: close op of fd %d: %d\n", slot->closing_fd, result);
+    }
     if (slot->kind == OP_CLOSE && result < 0 && slot->closing_fd != 1000) {
         owned_add(d, slot->closing_fd); /* maybe still open: closed at the end */
     }
@@ -370,8 +376,10 @@ static void callback(void *context, struct ringer_completion *completion, int32_
     FUZZ_CHECK(completion->state == RINGER_IDLE, "callback on a completion in state %u",
                completion->state);
     if (d->trace) {
-        fprintf(stderr, "fuzz: t=%llu callback slot %u op %u result %d\n",
-                (unsigned long long)ringer_sim_now_ns(), slot->index, slot->kind, result);
+        /* No ringer_sim_now_ns here: reading the sim's clock advances it, and a trace must
+         * not change the run it describes. */
+        fprintf(stderr, "fuzz: callback slot %u op %u result %d\n", slot->index, slot->kind,
+                result);
     }
     check_result(d, slot, result);
     slot->callbacks += 1;
@@ -718,5 +726,11 @@ void driver_run(const uint8_t *data, size_t size, enum driver_ending ending) {
     }
     ringer_deinit(&d->io);
     world_close(d);
+    if (d->trace) {
+        int fds[16];
+        uint32_t open = ringer_sim_open_fds(fds, 16);
+        fprintf(stderr, "fuzz: %u fds open at the end%s%d\n", open, open > 0 ? ", first " : "",
+                open > 0 ? fds[0] : -1);
+    }
     fuzz_world_stop();
 }

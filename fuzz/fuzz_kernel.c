@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <liburing.h>
 #include <ringer_sim.h>
@@ -207,6 +208,13 @@ static void apply_write(struct kernel *k, uint32_t id, const struct request *r, 
     FUZZ_ASSERT(r->offset + r->len <= FILE_MODEL_SIZE);
     memcpy(k->model + r->offset, io_buffers[id], r->len);
     if (r->len > 0 && r->offset + r->len > k->model_size) k->model_size = r->offset + r->len;
+    if (r->len == 0) {
+        struct stat st;
+        FUZZ_CHECK(ringer_sim_fstat(k->file, &st) == 0, "fstat: errno %d", errno);
+        FUZZ_CHECK((uint64_t)st.st_size == k->model_size, "a 0-byte WRITE at %llu changed the "
+                   "file size to %lld (the model says %llu)", (unsigned long long)r->offset,
+                   (long long)st.st_size, (unsigned long long)k->model_size);
+    }
 }
 
 /* Results a faithful kernel without faults gives (kernel-semantics.md §8, §11). */
@@ -287,6 +295,9 @@ static void setup(struct kernel *k, const struct fuzz_split *split) {
     fuzz_world_start(&options, split);
     k->file = ringer_sim_open("/tmp/kernel-file", O_CREAT | O_RDWR | O_CLOEXEC, 0600);
     FUZZ_CHECK(k->file >= 0, "open: errno %d", errno);
+    struct stat st;
+    FUZZ_CHECK(ringer_sim_fstat(k->file, &st) == 0 && st.st_size == 0,
+               "a new file is not empty: %lld bytes", (long long)st.st_size);
     struct io_uring_params params;
     memset(&params, 0, sizeof(params));
     const uint32_t requested = (uint32_t)FUZZ_PICK(&k->program, entries);
