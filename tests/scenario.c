@@ -15,6 +15,7 @@ void fixture_begin(struct fixture *fixture, uint32_t entries, uint32_t flags)
     memset(fixture, 0, sizeof *fixture);
     world_temp_dir_fd(); /* part of the baseline, not of the fds under test */
     fixture->fds_before = world_open_fd_count();
+    fixture->fd_set_before = world_open_fd_set_hash();
     int result = ringer_init(&fixture->io, entries, flags);
     if (result == -ENOSYS || result == -EPERM)
         SKIP("io_uring unavailable: ringer_init returned %d", result);
@@ -55,6 +56,7 @@ void fixture_end(struct fixture *fixture)
     CHECK_EQ(callback_depth, 0);
     ringer_deinit(&fixture->io);
     CHECK_EQ(world_open_fd_count(), fixture->fds_before);
+    CHECK(world_open_fd_set_hash() == fixture->fd_set_before); /* the same fds, not just as many */
 }
 
 struct op *op_prepare(struct op *op)

@@ -22,6 +22,7 @@
 struct fixture {
     struct ringer_io io;
     int fds_before;
+    uint64_t fd_set_before;
     bool cancel_all_ran;
 };
 

@@ -79,11 +79,14 @@ static void cancel_round(struct op *op)
 static void open_round(struct op *op)
 {
     if (op == &open_op && op->completion.operation_kind == RINGER_OP_OPENAT) {
-        CHECK_GE(op->result, 0);
+        int fd = op->result; /* op_prepare clears it */
+        CHECK_GE(fd, 0);
         op_prepare(&open_op)->then = open_round;
-        STARTER(ringer_close(&fixture.io, &open_op.completion, op->result, &open_op, op_callback));
+        STARTER(ringer_close(&fixture.io, &open_op.completion, fd, &open_op, op_callback));
         return;
     }
+    if (op == &open_op) CHECK_EQ(op->result, 0); /* the close */
+    if (op == &statx_op) CHECK_EQ(op->result, 0);
     if (op && (statx_op.calls == 0 || open_op.calls == 0)) return;
     if (!more()) return;
     op_prepare(&statx_op)->then = open_round;

@@ -33,6 +33,17 @@ const char *world_temp_dir_path(void);
 
 /* The number of open file descriptors of this process. */
 int world_open_fd_count(void);
+/* A hash of the set of open fd numbers: equal sets give equal hashes, so closing a
+ * pre-existing fd while leaking a new one is caught, which a count alone would miss. */
+uint64_t world_open_fd_set_hash(void);
+/* The order-independent hash both worlds use for that set. */
+static inline uint64_t world_fd_hash_term(int fd)
+{
+    uint64_t x = (uint64_t)(int64_t)fd + 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
 
 /* CLOCK_MONOTONIC (virtual time in the sim). */
 uint64_t world_now_ns(void);

@@ -119,6 +119,22 @@ int world_open_fd_count(void)
     return count - 1; /* the directory stream's own fd */
 }
 
+uint64_t world_open_fd_set_hash(void)
+{
+    DIR *dir = opendir("/proc/self/fd");
+    if (!dir) harness_fail(__FILE__, __LINE__, "opendir /proc/self/fd: %s", strerror(errno));
+    int own = dirfd(dir);
+    uint64_t hash = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] == '.') continue;
+        int fd = atoi(entry->d_name);
+        if (fd != own) hash += world_fd_hash_term(fd);
+    }
+    closedir(dir);
+    return hash;
+}
+
 uint64_t world_now_ns(void)
 {
     struct timespec now;

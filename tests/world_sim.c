@@ -160,6 +160,16 @@ int world_open_fd_count(void)
     return (int)ringer_sim_open_fds(NULL, 0);
 }
 
+uint64_t world_open_fd_set_hash(void)
+{
+    static int fds[4096];
+    uint32_t count = ringer_sim_open_fds(fds, sizeof fds / sizeof fds[0]);
+    uint64_t hash = 0;
+    for (uint32_t i = 0; i < count && i < sizeof fds / sizeof fds[0]; i++)
+        hash += world_fd_hash_term(fds[i]);
+    return hash;
+}
+
 uint64_t world_now_ns(void)
 {
     return ringer_sim_now_ns();
