@@ -295,3 +295,41 @@ TEST(sim_b2_accept_succeeds_during_cancel_all)
     accept_succeeds(RINGER_SIM_KERNEL_6_1, RINGER_INIT_NO_CANCEL_SWEEP, 5 * MS, &running);
     accept_succeeds(RINGER_SIM_KERNEL_5_8, 0, 5 * MS, &running);
 }
+
+/* ---- hostile: a cancel that reports success for a target that never completes ---- */
+
+static void stop_fails_the_test(const char *reason)
+{
+    harness_fail(__FILE__, __LINE__, "the sim stopped the run: %s", reason);
+}
+
+/* Linux cannot produce these pairs for a recv that waits for data that never comes (a
+ * running target that -EALREADY reports always completes, and 0 means -ECANCELED
+ * follows), but the hostile profile can (fault-model.md §3, CANCEL_RACE: all nine
+ * pairs), and under hostile cancel_all must still not hang (§2). The run is bounded in
+ * virtual time so that a hang fails at once. */
+static void hostile_pair_without_target_cqe(int32_t cancel_res)
+{
+    struct ringer_sim_options options;
+    world_sim_default_options(&options);
+    options.profile = RINGER_SIM_PROFILE_HOSTILE;
+    options.max_virtual_ns = 5000 * MS;
+    world_sim_configure(&options);
+    ringer_sim_on_stop(stop_fails_the_test);
+    open_env();
+    const struct ringer_sim_cancel_script script = {.cancel_res = cancel_res,
+                                                    .target_res = RINGER_SIM_TARGET_NORMAL};
+    run_case(B2_RECV, &script, B2_NO_USER_CANCEL, RINGER_INIT_NO_CANCEL_SWEEP);
+    close_env();
+    ringer_sim_on_stop(NULL);
+}
+
+TEST(sim_b2_hostile_ealready_without_target_cqe)
+{
+    hostile_pair_without_target_cqe(-EALREADY);
+}
+
+TEST(sim_b2_hostile_zero_without_target_cqe)
+{
+    hostile_pair_without_target_cqe(0);
+}

@@ -136,14 +136,21 @@ static int make_swarm_file(int dir)
     return fd;
 }
 
+static void stop_fails_the_test(const char *reason)
+{
+    harness_fail(__FILE__, __LINE__, "the sim stopped the run: %s", reason);
+}
+
 static void run_seed(uint64_t seed, uint8_t profile)
 {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
-    options.seed = seed;
+    options.seed = options.seed * 1000003u + seed; /* RINGER_SIM_SEED picks another set */
     options.swarm = true;
     options.profile = profile;
+    options.max_virtual_ns = 60000 * MS; /* a hang fails at once, not at the hang guard */
     world_sim_configure(&options);
+    ringer_sim_on_stop(stop_fails_the_test);
     int dir = world_disk_dir_fd();
     fixture_begin(&fixture, 4, 0);
     for (unsigned i = 0; i < SWARM_SIZE; i++) write_buffer[i] = test_pattern(i);
