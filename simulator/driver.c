@@ -13,7 +13,7 @@
 #include "workload.h"
 
 #define STEP_MAX 400000u                       /* liveness bound on loop calls */
-#define CRASH_STEPS_MAX 3000u                  /* loop calls between crashes, at most */
+#define CRASH_STEPS_MAX 1000u                  /* loop calls between crashes, at most */
 #define RUN_FOR_NS_MAX 20000000u               /* 20 ms */
 #define CANCEL_ALL_SETTLE_NS 50000000u         /* acceptance A8: 50 ms after cancel_all */
 

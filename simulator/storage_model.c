@@ -151,13 +151,27 @@ bool storage_verify_record(struct run *run, const struct wal_model *wal, uint32_
         return false;
     }
     struct header header;
-    const bool valid = result == (int32_t)RECORD_SIZE &&
-                       decode(record, RECORD_SIZE, RECORD_MAGIC, &header) && header.id == lsn;
+    const bool decoded = result == (int32_t)RECORD_SIZE &&
+                         decode(record, RECORD_SIZE, RECORD_MAGIC, &header);
+    const bool valid = decoded && header.id == lsn;
     if (!acked) return valid;
+    /* Zeros, or an intact record from an older write, is old content: the write was lost.
+     * Only a misdirected write explains that; bit rot explains garbage. */
+    const bool old = (result == (int32_t)RECORD_SIZE && all_zero(record, RECORD_SIZE)) ||
+                     (valid && header.version != wal->epoch[lsn]);
+    if (old && run_faults(RINGER_SIM_FAULT_MISDIRECT) == 0) {
+        run_fail(run, "storage: WAL record %u was acknowledged by a successful fsync but "
+                 "holds old content after the crash: the write was lost", lsn);
+        return false;
+    }
     if (!valid) {
-        if (!damage_explained()) {
+        static const enum ringer_sim_fault_class rot[] = {
+            RINGER_SIM_FAULT_CORRUPT, RINGER_SIM_FAULT_MISDIRECT,
+        };
+        if (!old && !run_any_fault(rot, 2)) {
             run_fail(run, "storage: WAL record %u was acknowledged by a successful fsync but "
-                     "is lost after the crash (%d bytes read)", lsn, (int)result);
+                     "is damaged (%d bytes read) with no fault to explain it", lsn,
+                     (int)result);
         }
         return false;
     }

@@ -251,7 +251,8 @@ static void pump(struct run *run) {
         if (choice < 40 && store_ready) started = start_block_op(run, true);
         else if (choice < 65 && store_ready) started = start_block_op(run, false);
         else if (choice < 90 && wal_can_append()) started = start_append(run);
-        else if (choice >= 90 && wal_ready && !fsync_in_flight && !fsync_broken) {
+        else if (choice >= 90 && wal_ready && !fsync_in_flight && !fsync_broken &&
+                 wal.acked < RECORDS_MAX && wal.completed[wal.acked + 1]) { /* a commit only when there is one */
             started = start_fsync(run);
         }
         if (!started) out_of_budget = true;
