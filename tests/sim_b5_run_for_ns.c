@@ -17,10 +17,12 @@
 #include "scenario.h"
 #include "world_sim.h"
 
-enum b5_setting { B5_IDLE, B5_TIMEOUT_CHAIN, B5_YIELDS };
+/* B5_BATCH (hostile only): four 1 ms timeouts start before each call, so that its submits
+ * carry several SQEs and can be partial. */
+enum b5_setting { B5_IDLE, B5_TIMEOUT_CHAIN, B5_YIELDS, B5_BATCH };
 
 static struct fixture fixture;
-static struct op chain_op, yields[3];
+static struct op chain_op, yields[3], batch[4];
 static bool chain_stop, hostile;
 
 static void rearm_chain(struct op *op)
@@ -49,6 +51,20 @@ static void start_yields(void)
                                op_callback));
 }
 
+static void start_batch(void)
+{
+    for (unsigned b = 0; b < 4; b++)
+        STARTER(ringer_timeout(&fixture.io, &op_prepare(&batch[b])->completion, 1 * MS,
+                               &batch[b], op_callback));
+}
+
+static bool batch_done(void)
+{
+    for (unsigned b = 0; b < 4; b++)
+        if (batch[b].calls == 0) return false;
+    return true;
+}
+
 static void run_b5(enum b5_setting setting, unsigned repeats)
 {
     static const uint64_t durations[] = {0, 1, 1000, 1 * MS, 20 * MS};
@@ -62,7 +78,9 @@ static void run_b5(enum b5_setting setting, unsigned repeats)
     for (unsigned r = 0; r < repeats; r++) {
         for (unsigned i = 0; i < sizeof durations / sizeof durations[0]; i++) {
             if (setting == B5_YIELDS) start_yields();
+            if (setting == B5_BATCH) start_batch();
             check_one_call(durations[i]);
+            if (setting == B5_BATCH) RUN_UNTIL(&fixture.io, batch_done());
             for (unsigned y = 0; setting == B5_YIELDS && y < 3; y++) {
                 CHECK_EQ(yields[y].calls, 1);
                 CHECK_EQ(yields[y].result, -ETIME);
@@ -72,6 +90,10 @@ static void run_b5(enum b5_setting setting, unsigned repeats)
     chain_stop = true;
     if (setting == B5_TIMEOUT_CHAIN) RUN_UNTIL(&fixture.io, chain_op.calls == 1);
     CHECK_EQ(ringer_sim_stats().timespec_unnormalised, 0);
+    if (setting == B5_BATCH) {
+        CHECK_GT(ringer_sim_stats().faults[RINGER_SIM_FAULT_ENTER_PARTIAL], 0);
+        CHECK_GT(ringer_stats(&fixture.io).enter_partial, 0);
+    }
     fixture_end(&fixture);
 }
 
@@ -161,5 +183,12 @@ TEST(sim_b5_run_for_ns_hostile_yields_pending)
 {
     configure_hostile();
     run_b5(B5_YIELDS, 20);
+    check_enter_faults_seen();
+}
+
+TEST(sim_b5_run_for_ns_hostile_partial_submits)
+{
+    configure_hostile();
+    run_b5(B5_BATCH, 20);
     check_enter_faults_seen();
 }
