@@ -71,9 +71,10 @@ static void start_target(unsigned kind, unsigned slot, int file)
 }
 
 /* One round: start `targets` ops, maybe a user cancel, spin, cancel_all, check. */
-static void race_round(unsigned round, unsigned targets, uint32_t flags, int file)
+static void race_round(unsigned round, unsigned targets, uint32_t entries, uint32_t flags,
+                       int file)
 {
-    CHECK_EQ(ringer_init(&io, 32, flags), 0);
+    CHECK_EQ(ringer_init(&io, entries, flags), 0);
     alloc_count_start();
     canceled = false;
     for (unsigned slot = 0; slot < targets; slot++) start_target(round + slot, slot, file);
@@ -93,11 +94,11 @@ static void race_round(unsigned round, unsigned targets, uint32_t flags, int fil
     ringer_deinit(&io);
 }
 
-static void run_rounds(unsigned rounds, unsigned targets, uint32_t flags)
+static void run_rounds(unsigned rounds, unsigned targets, uint32_t entries, uint32_t flags)
 {
     int file = make_test_file(world_temp_dir_fd(), "b2_file", B2_READ_SIZE);
     int fds_before = world_open_fd_count();
-    for (unsigned round = 0; round < rounds; round++) race_round(round, targets, flags, file);
+    for (unsigned round = 0; round < rounds; round++) race_round(round, targets, entries, flags, file);
     CHECK_EQ(allocations, 0);
     CHECK_EQ(world_open_fd_count(), fds_before);
     world_close(file);
@@ -105,15 +106,24 @@ static void run_rounds(unsigned rounds, unsigned targets, uint32_t flags)
 
 TEST(b2_cancel_all_races_per_target)
 {
-    run_rounds(120, 1, RINGER_INIT_NO_CANCEL_SWEEP);
+    run_rounds(120, 1, 32, RINGER_INIT_NO_CANCEL_SWEEP);
 }
 
 TEST(b2_cancel_all_races_per_target_several)
 {
-    run_rounds(40, 4, RINGER_INIT_NO_CANCEL_SWEEP);
+    run_rounds(40, 4, 32, RINGER_INIT_NO_CANCEL_SWEEP);
 }
 
 TEST(b2_cancel_all_races_fast_path)
 {
-    run_rounds(120, 4, 0);
+    run_rounds(120, 4, 32, 0);
+}
+
+/* A ring of 1: cancel_all's cancel, the internal deadline and the ops' own SQEs compete for
+ * the one slot, and some targets are still in unqueued when cancel_all starts. */
+TEST(b2_cancel_all_races_ring_of_one)
+{
+    run_rounds(15, 4, 1, RINGER_INIT_NO_CANCEL_SWEEP);
+    run_rounds(15, 4, 1, 0);
+    run_rounds(15, 4, 2, 0);
 }
