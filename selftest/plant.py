@@ -33,7 +33,15 @@ bug("02-lost-enter-eintr-retry", "src/submit.c",
 bug("03-unqueued-starvation", "src/enqueue.h",
  "    if (io->unqueued.count == 0 && prep_sqe(io, completion)) return;",
  "    if (prep_sqe(io, completion)) return; /* PLANTED: new ops jump the unqueued FIFO */",
- "new ops take free SQEs ahead of older unqueued ones (TigerBeetle 5f2f1d73c)")
+ "refill runs after the drain and new ops skip the unqueued FIFO, so callbacks take the SQEs older ops wait for (TigerBeetle 5f2f1d73c)")
+
+extra["03-unqueued-starvation"] = [("src/flush.c",
+ """    loop_refill(io);
+    loop_check_invariants(io);
+    drain(io);""",
+ """    loop_check_invariants(io);
+    drain(io);
+    loop_refill(io); /* PLANTED: refill after the drain, so callbacks take the slots */""")]
 
 bug("04-callback-twice", "src/complete.c",
  """        if (!completion->cancel_requested) {

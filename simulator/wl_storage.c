@@ -237,8 +237,14 @@ static bool wal_can_append(void) {
            appends_in_flight < APPENDS_MAX;
 }
 
+static bool wal_can_commit(void) {
+    return wal_ready && !fsync_in_flight && !fsync_broken && wal.acked < RECORDS_MAX &&
+           wal.completed[wal.acked + 1];
+}
+
+/* Whether pump could start anything at all: otherwise, with nothing in flight, done. */
 static bool can_work(void) {
-    return store_ready || (wal_ready && !fsync_broken);
+    return store_ready || wal_can_append() || wal_can_commit();
 }
 
 /* Keeps up to queue_depth ops in flight, in a random mix. */
@@ -251,8 +257,7 @@ static void pump(struct run *run) {
         if (choice < 40 && store_ready) started = start_block_op(run, true);
         else if (choice < 65 && store_ready) started = start_block_op(run, false);
         else if (choice < 90 && wal_can_append()) started = start_append(run);
-        else if (choice >= 90 && wal_ready && !fsync_in_flight && !fsync_broken &&
-                 wal.acked < RECORDS_MAX && wal.completed[wal.acked + 1]) { /* a commit only when there is one */
+        else if (choice >= 90 && wal_can_commit()) { /* a commit only when there is one */
             started = start_fsync(run);
         }
         if (!started) out_of_budget = true;
