@@ -1,10 +1,16 @@
 #include "death.h"
 
+#include "scenario.h"
+
 #include <string.h>
 #include <sys/wait.h>
 
 void expect_assertion(void (*body)(void *), void *argument)
 {
+    static struct ringer_io probe; /* the bodies need a ring: skip where there is none */
+    ringer_init_or_skip(&probe, 8, 0);
+    ringer_deinit(&probe);
+
     char output[2048];
     int status = harness_run_in_child(body, argument, output, sizeof output);
     output[strcspn(output, "\n")] = '\0';

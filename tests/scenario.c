@@ -10,16 +10,21 @@ int callback_depth;
 bool inside_starter;
 static unsigned callbacks_total;
 
+void ringer_init_or_skip(struct ringer_io *io, uint32_t entries, uint32_t flags)
+{
+    int result = ringer_init(io, entries, flags);
+    if (result == -ENOSYS || result == -EPERM)
+        SKIP("io_uring unavailable: ringer_init returned %d", result);
+    CHECK_EQ(result, 0);
+}
+
 void fixture_begin(struct fixture *fixture, uint32_t entries, uint32_t flags)
 {
     memset(fixture, 0, sizeof *fixture);
     world_temp_dir_fd(); /* part of the baseline, not of the fds under test */
     fixture->fds_before = world_open_fd_count();
     fixture->fd_set_before = world_open_fd_set_hash();
-    int result = ringer_init(&fixture->io, entries, flags);
-    if (result == -ENOSYS || result == -EPERM)
-        SKIP("io_uring unavailable: ringer_init returned %d", result);
-    CHECK_EQ(result, 0);
+    ringer_init_or_skip(&fixture->io, entries, flags);
     alloc_count_start();
 }
 

@@ -26,6 +26,9 @@ struct fixture {
     bool cancel_all_ran;
 };
 
+/* ringer_init that skips the test when io_uring is unavailable (-ENOSYS, -EPERM), as
+ * acceptance.md §1 says, and fails it on any other error. */
+void ringer_init_or_skip(struct ringer_io *io, uint32_t entries, uint32_t flags);
 /* ringer_init with the common bookkeeping; skips when io_uring is unavailable. */
 void fixture_begin(struct fixture *fixture, uint32_t entries, uint32_t flags);
 /* The common end checks, then ringer_deinit and the fd-leak check. The caller has closed

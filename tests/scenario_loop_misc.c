@@ -42,7 +42,7 @@ TEST(loop_two_rings_independent)
 {
     fixture_begin(&fixture, 8, 0);
     alloc_count_pause(); /* ringer_init may allocate (the opcode probe); only after it counts */
-    CHECK_EQ(ringer_init(&second_fixture.io, 8, 0), 0);
+    ringer_init_or_skip(&second_fixture.io, 8, 0);
     alloc_count_resume();
     STARTER(ringer_timeout(&fixture.io, &op_prepare(&ops[0])->completion, 1 * MS, &ops[0],
                            op_callback));
