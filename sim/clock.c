@@ -147,7 +147,11 @@ static void run_due_events(void)
 
 void sim_enter_call(void)
 {
-    SIM_ASSERT(sim_initialised);
+    if (!sim_initialised) {
+        /* a program that never called ringer_sim_init gets the default faithful world */
+        static const struct ringer_sim_options defaults;
+        SIM_ASSERT(ringer_sim_init(&defaults) == 0);
+    }
     sim_stats.steps++;
     sim_now += sim_cfg.o.syscall_cost_ns;
     if (sim_cfg.o.max_steps && sim_stats.steps > sim_cfg.o.max_steps)

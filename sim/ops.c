@@ -154,8 +154,10 @@ static void decode(uint32_t ring, struct sim_req *q, const struct io_uring_sqe *
     q->op_flags = sqe->rw_flags;
     q->ioprio = sqe->ioprio;
     sim_stats.ops[sqe->opcode & 63]++;
+    /* `off` is an address for STATX (statx buffer) and ACCEPT (addrlen): never traced */
+    bool off_is_value = sqe->opcode != IORING_OP_STATX && sqe->opcode != IORING_OP_ACCEPT;
     sim_trace(TRACE_SQE, q->seq, ((uint64_t)sqe->opcode << 32) | (uint32_t)sqe->fd,
-              ((uint64_t)sqe->len << 32) | sqe->flags, sqe->off);
+              ((uint64_t)sqe->len << 32) | sqe->flags, off_is_value ? sqe->off : 0);
 }
 
 uint32_t sim_consume_sqes(uint32_t ring, uint32_t n, int *err)
@@ -263,8 +265,8 @@ static int32_t exec_stream_rw(struct sim_req *q, uint32_t *flags, uint32_t *wq, 
     const struct sim_file *f = &sim_files[q->file];
     void *buf = (void *)(uintptr_t)q->addr;
     bool rd = q->opcode == IORING_OP_READ;
-    if (stream_offset_bad(q))
-        return -ESPIPE;
+    if (f->kind == FK_SOCK && stream_offset_bad(q))
+        return -ESPIPE; /* sock_read_iter/sock_write_iter; pipes and eventfds ignore it */
     *obj = f->obj;
     int32_t res;
     switch (f->kind) {

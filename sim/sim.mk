@@ -38,7 +38,8 @@ sim-test: $(LIBRINGER_SIM_A) $(SIM_KERNEL_A)
 # ---- the sim's own tests (tests/sim/) ----
 SIMTEST_DIR  := $(O)/simtests
 SIMTEST_HOST := $(SIMTEST_DIR)/host/simtest.o
-SIMTEST_PROGS := $(SIMTEST_DIR)/kernel_tests $(SIMTEST_DIR)/determinism $(SIMTEST_DIR)/faults
+SIMTEST_PROGS := $(SIMTEST_DIR)/kernel_tests $(SIMTEST_DIR)/determinism $(SIMTEST_DIR)/faults \
+                 $(SIMTEST_DIR)/plain_liburing_sim $(SIMTEST_DIR)/plain_liburing_real
 
 $(SIMTEST_DIR)/host/%.o: tests/sim/%.c tests/sim/simtest.h
 	@mkdir -p $(@D)
@@ -59,3 +60,13 @@ $(SIMTEST_DIR)/determinism $(SIMTEST_DIR)/faults: $(SIMTEST_DIR)/%: $(SIMTEST_DI
 
 sim-test-progs: $(SIMTEST_PROGS)
 .PHONY: sim-test-progs
+
+# The plain liburing program, unchanged, against the sim and against the real kernel.
+$(SIMTEST_DIR)/plain_liburing_sim: tests/sim/plain_liburing.c $(SIM_KERNEL_A) $(SIM_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Isim/include -include sim/include/ringer_sim_posix.h -U_FORTIFY_SOURCE \
+		-o $@ $< $(SIM_KERNEL_A)
+
+$(SIMTEST_DIR)/plain_liburing_real: tests/sim/plain_liburing.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< -luring
