@@ -21,3 +21,12 @@ install-pc:
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCDIR@|$(INCDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    ringer.pc.in > $(DESTDIR)$(PCDIR)/ringer.pc
+
+# ringer-sim, the simulator (simulator/simulator.mk), once the simulated kernel exists.
+ifneq ($(wildcard sim/sim.mk),)
+.PHONY: install-sim
+install: install-sim
+install-sim: $(RINGER_SIM_BIN)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(RINGER_SIM_BIN) $(DESTDIR)$(BINDIR)/ringer-sim
+endif

@@ -283,8 +283,7 @@ bool op_send(struct run *run, struct ringer_completion *c, int fd, const void *b
 
 bool op_accept(struct run *run, struct ringer_completion *c, int fd, void *context,
                track_callback callback) {
-    struct track_op *op = begin(run, c, RINGER_OP_ACCEPT, fd, context, callback, false);
-    if (op == NULL) return false;
+    struct track_op *op = begin(run, c, RINGER_OP_ACCEPT, fd, context, callback, true);
     ringer_accept(run->io, c, fd, op, on_callback);
     end(run, c);
     return true;
@@ -301,8 +300,8 @@ bool op_connect(struct run *run, struct ringer_completion *c, int fd,
 }
 
 /* Closes and cancels are forced past the budget (they release resources), and so are
- * sends and recvs: a connection that started runs to its end; connects and accepts are
- * what the budget gates. */
+ * sends, recvs and accepts: a connection that started runs to its end, and a server keeps
+ * accepting until its clients are done; connects are what the budget gates. */
 bool op_close(struct run *run, struct ringer_completion *c, int fd, void *context,
               track_callback callback) {
     struct track_op *op = begin(run, c, RINGER_OP_CLOSE, fd, context, callback, true);

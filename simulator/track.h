@@ -24,7 +24,8 @@ void track_check_order(struct run *run);
 void track_check_loop(struct run *run, const char *where);
 
 /* Starters: the same arguments as ringer_*, plus the run; false when the op budget is
- * spent (nothing was started). Close, cancel, send and recv always start. */
+ * spent (nothing was started). Close, cancel, send, recv and accept always
+ * start. */
 bool op_read(struct run *run, struct ringer_completion *c, int fd, void *buffer,
              uint32_t size, uint64_t offset, void *context, track_callback callback);
 bool op_write(struct run *run, struct ringer_completion *c, int fd, const void *buffer,
