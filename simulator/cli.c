@@ -214,7 +214,17 @@ int cli_parse(int argc, char **argv, struct cli *cli) {
 void cli_config_flags(const struct cli *cli, const struct run_config *config, char *out,
                       unsigned size) {
     assert(out != NULL && size > 0);
-    int used = snprintf(out, size, "--workload %s --profile %s %s", cli->workload_arg,
+    char names[64] = "all";
+    if (config->workloads != WORKLOAD_ALL) {
+        size_t length = 0;
+        for (uint32_t id = 0; id < WORKLOAD_COUNT; id++) {
+            if (!((config->workloads >> id) & 1u)) continue;
+            length += (size_t)snprintf(names + length, sizeof(names) - length, "%s%s",
+                                       length ? "," : "", workload_name(id));
+        }
+    }
+    (void)cli;
+    int used = snprintf(out, size, "--workload %s --profile %s %s", names,
                         config->profile == RINGER_SIM_PROFILE_HOSTILE ? "hostile" : "faithful",
                         config->swarm ? "--swarm" : "--no-swarm");
     if (config->op_budget != 0 && used > 0 && (unsigned)used < size) {

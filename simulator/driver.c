@@ -14,6 +14,7 @@
 
 #define STEP_MAX 400000u                       /* liveness bound on loop calls */
 #define CRASH_STEPS_MAX 1000u                  /* loop calls between crashes, at most */
+#define OP_BUDGET_MAX 1000u                    /* ops a seed may start, at most */
 #define RUN_FOR_NS_MAX 20000000u               /* 20 ms */
 #define CANCEL_ALL_SETTLE_NS 50000000u         /* acceptance A8: 50 ms after cancel_all */
 
@@ -66,11 +67,14 @@ _Noreturn void ringer_assert_fail(const char *condition, const char *file, int l
 static void pick_mix(struct run *run) {
     const uint32_t allowed = run->config->workloads;
     assert(allowed != 0);
+    /* A coin for every workload, allowed or not, so that narrowing --workload (as the
+     * minimizer does) keeps every other decision of the seed. */
     do {
         run->mix = 0;
         for (uint32_t id = 0; id < WORKLOAD_COUNT; id++) {
-            if (((allowed >> id) & 1u) && prng_chance(&run->rng, 1, 2)) run->mix |= 1u << id;
+            if (prng_chance(&run->rng, 1, 2)) run->mix |= 1u << id;
         }
+        run->mix &= allowed;
     } while (run->mix == 0);
 }
 
@@ -85,7 +89,7 @@ static void setup_run(const struct run_config *config, struct seed_result *resul
     prng_seed(&run->rng, prng_mix(config->seed, 0x574b4c44u)); /* "WKLD" */
     pick_mix(run);
     run->ring_entries = entries[prng_below(&run->rng, sizeof(entries) / sizeof(entries[0]))];
-    run->op_budget = 100 + prng_below(&run->rng, 900);
+    run->op_budget = 100 + prng_below(&run->rng, OP_BUDGET_MAX - 100);
     if (config->op_budget != 0) run->op_budget = config->op_budget;
     run->crash_max = config->no_crash ? 0 : (uint32_t)prng_below(&run->rng, RUN_IO_SLOTS);
     result->mix = run->mix;
@@ -235,7 +239,9 @@ static void finish_run(struct run *run, bool cancelled) {
 
 static void main_loop(struct run *run) {
     const bool cancel = (run->mix >> WORKLOAD_CANCEL) & 1u;
-    const uint64_t cancel_at = prng_below(&run->rng, run->op_budget + 1);
+    /* Drawn without the budget, so that --ops (and the minimizer) truncates a run rather
+     * than reshuffling it. */
+    const uint64_t cancel_at = prng_below(&run->rng, OP_BUDGET_MAX + 1);
     const bool crashes = (run->mix >> WORKLOAD_STORAGE) & 1u;
     uint64_t seen[RINGER_SIM_FAULT_CLASS_COUNT] = {0};
     /* Log-uniform: crashes right after a (re)start, inside recovery, are as likely per
