@@ -27,6 +27,7 @@ static struct slot slots[SLOTS];
 static _Alignas(4096) uint8_t buffers[SLOTS][BLOCK];
 static struct __kernel_timespec timespecs[SLOTS];
 static struct statx statx_buffers[SLOTS];
+static uint8_t sync_buffer[BLOCK]; /* never lent to the kernel */
 static uint64_t event_values[SLOTS];
 static int file_fd = -1, direct_fd = -1, event_fd = -1, listener = -1, client = -1, server = -1;
 static struct sockaddr_in listen_addr;
@@ -60,7 +61,7 @@ static void setup(void)
 {
     file_fd = open("/data/workload", O_RDWR | O_CREAT | O_TRUNC, 0600);
     for (uint32_t i = 0; i < 16 && file_fd >= 0; i++)
-        (void)pwrite(file_fd, buffers[0], BLOCK, (off_t)i * BLOCK);
+        (void)pwrite(file_fd, sync_buffer, BLOCK, (off_t)i * BLOCK);
     if (file_fd >= 0)
         (void)fsync(file_fd);
     direct_fd = open("/data/workload", O_RDWR | O_DIRECT);
@@ -217,7 +218,7 @@ static void step(uint32_t i)
         (void)write(event_fd, &one, 8);
     }
     if (i % 5 == 0 && client >= 0 && server >= 0)
-        (void)send(server, buffers[0], 700, MSG_DONTWAIT | MSG_NOSIGNAL);
+        (void)send(server, sync_buffer, 700, MSG_DONTWAIT | MSG_NOSIGNAL);
     int res = io_uring_submit(&ring);
     (void)res;
     reap_all();
