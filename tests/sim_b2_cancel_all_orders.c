@@ -325,7 +325,14 @@ TEST(sim_b2_accept_succeeds_during_cancel_all)
 
 static void stop_fails_the_test(const char *reason)
 {
-    harness_fail(__FILE__, __LINE__, "the sim stopped the run: %s", reason);
+    struct ringer_stats stats = ringer_stats(&fixture.io);
+    harness_fail(__FILE__, __LINE__,
+                 "the sim stopped the run: %s (cancel_all state %u, rounds %llu; started %llu, "
+                 "callbacks %llu, awaiting %u)",
+                 reason, fixture.io.cancel_all_state,
+                 (unsigned long long)stats.cancel_all_rounds,
+                 (unsigned long long)stats.started, (unsigned long long)stats.callbacks,
+                 stats.awaiting);
 }
 
 /* Linux cannot produce these pairs for a recv that waits for data that never comes (a

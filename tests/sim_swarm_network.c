@@ -128,7 +128,14 @@ static void cancel_the_rest(void)
 
 static void stop_fails_the_test(const char *reason)
 {
-    harness_fail(__FILE__, __LINE__, "the sim stopped the run: %s", reason);
+    struct ringer_stats stats = ringer_stats(&fixture.io);
+    harness_fail(__FILE__, __LINE__,
+                 "the sim stopped the run: %s (cancel_all state %u, rounds %llu; started %llu, "
+                 "callbacks %llu, awaiting %u)",
+                 reason, fixture.io.cancel_all_state,
+                 (unsigned long long)stats.cancel_all_rounds,
+                 (unsigned long long)stats.started, (unsigned long long)stats.callbacks,
+                 stats.awaiting);
 }
 
 static void run_seed(uint64_t seed, uint8_t profile)
