@@ -111,7 +111,15 @@ static int cancel_each(struct ringer_io *io) {
         io->cancel_all_target = target;
         io->cancel_all_target_gone = false;
         start_cancel(io, RINGER_OP_CANCEL, target);
-        int rc = wait_while(io, RINGER_CANCEL_ALL_QUEUED, RINGER_CANCEL_ALL_WAIT);
+        int rc = wait_while(io, RINGER_CANCEL_ALL_QUEUED, RINGER_CANCEL_ALL_QUEUED);
+        if (rc == 0 && io->cancel_all_state == RINGER_CANCEL_ALL_WAIT) {
+            rc = loop_run_for_ns(io, ROUND_NS);
+            /* Still running after a round: cancel it again rather than trust that it will
+             * finish (a hostile kernel may never post it; Linux interrupts the worker). */
+            if (io->cancel_all_state == RINGER_CANCEL_ALL_WAIT) {
+                io->cancel_all_state = RINGER_CANCEL_ALL_NEXT;
+            }
+        }
         if (rc < 0) return rc;
         io->cancel_all_target = NULL;
     }
