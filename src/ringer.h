@@ -243,6 +243,14 @@ int ringer_init(struct ringer_io *io, uint32_t entries, uint32_t flags);
 void ringer_deinit(struct ringer_io *io);
 int ringer_tick(struct ringer_io *io);
 int ringer_run_for_ns(struct ringer_io *io, uint64_t nanoseconds);
+/*
+ * Stops every operation so that the kernel no longer reads or writes caller memory; runs no
+ * callback; closes any fd an accept or openat delivered meanwhile. One cancel-everything
+ * request first (Linux >= 5.19), then one target at a time, newest first, each waited for in
+ * 10 ms rounds; a target still running a round after its cancel is cancelled again. Returns
+ * 0 with every counter at zero, or the errno that broke the ring. Only ringer_deinit may
+ * follow. Not callable from a callback.
+ */
 int ringer_cancel_all(struct ringer_io *io);
 void ringer_cancel(struct ringer_io *io, struct ringer_completion *completion,
                    struct ringer_completion *target, void *context, ringer_callback callback);
