@@ -6,6 +6,7 @@
 #include "sim_internal.h"
 
 static struct ringer_sim_cancel_script script;
+static int32_t results_armed; /* slots with count > 0 */
 static bool script_armed;
 
 #define SCRIPT_SLOTS 16
@@ -18,6 +19,7 @@ static struct {
 void sim_cancel_script_reset(void)
 {
     script_armed = false;
+    results_armed = 0;
     memset(results, 0, sizeof results);
 }
 
@@ -33,6 +35,7 @@ void ringer_sim_script_result(uint8_t opcode, int32_t res, uint32_t count)
 {
     for (uint32_t i = 0; i < SCRIPT_SLOTS; i++) {
         if (results[i].count == 0 || results[i].opcode == opcode) {
+            results_armed += (results[i].count == 0) - (count == 0);
             results[i].opcode = opcode;
             results[i].res = res;
             results[i].count = count;
@@ -44,9 +47,13 @@ void ringer_sim_script_result(uint8_t opcode, int32_t res, uint32_t count)
 
 bool sim_script_take(uint8_t opcode, int32_t *res)
 {
+    if (!results_armed)
+        return false;
     for (uint32_t i = 0; i < SCRIPT_SLOTS; i++) {
         if (results[i].count > 0 && results[i].opcode == opcode) {
             results[i].count--;
+            if (results[i].count == 0)
+                results_armed--;
             *res = results[i].res;
             return true;
         }

@@ -18,11 +18,13 @@ static ringer_sim_stop_handler stop_handler;
 
 void sim_trace(uint32_t kind, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
 {
-    uint64_t words[5] = {kind, a, b, c, d};
-    uint64_t h = trace_hash;
-    for (int w = 0; w < 5; w++) {
-        for (int i = 0; i < 8; i++) {
-            h ^= (words[w] >> (8 * i)) & 0xff;
+    /* canonical encoding: the kind as one byte, then four little-endian u64 */
+    uint64_t words[4] = {a, b, c, d};
+    uint64_t h = (trace_hash ^ (kind & 0xff)) * FNV_PRIME;
+    for (int w = 0; w < 4; w++) {
+        uint64_t v = words[w];
+        for (int i = 0; i < 8; i++, v >>= 8) {
+            h ^= v & 0xff;
             h *= FNV_PRIME;
         }
     }

@@ -45,6 +45,7 @@ static struct {
     uint64_t used;
 } streaks[STREAK_SLOTS];
 static uint64_t streak_clock;
+static uint32_t streaks_live;
 
 void sim_entropy_seed(uint64_t seed)
 {
@@ -55,6 +56,7 @@ void sim_entropy_seed(uint64_t seed)
     fuzz_mode = false;
     memset(streaks, 0, sizeof streaks);
     streak_clock = 0;
+    streaks_live = 0;
     fuzz_data = NULL;
     fuzz_front = fuzz_back = 0;
 }
@@ -163,34 +165,49 @@ bool sim_fault2(enum ringer_sim_fault_class fault, bool faithful, bool hostile)
     return inject;
 }
 
-static uint32_t streak_slot(uint64_t key)
+/* The slot recording key's streak, or SIM_NONE; only keys with a running streak have one. */
+static uint32_t streak_find(uint64_t key)
 {
-    uint32_t oldest = 0;
+    if (streaks_live == 0)
+        return SIM_NONE;
     for (uint32_t i = 0; i < STREAK_SLOTS; i++) {
         if (streaks[i].used && streaks[i].key == key)
             return i;
-        if (streaks[i].used < streaks[oldest].used)
-            oldest = i;
     }
-    streaks[oldest].key = key;
-    streaks[oldest].streak = 0;
-    streaks[oldest].used = ++streak_clock;
-    return oldest;
+    return SIM_NONE;
 }
 
 bool sim_transient_allowed(uint64_t key)
 {
-    uint32_t slot = streak_slot(key);
-    SIM_ASSERT(slot < STREAK_SLOTS);
-    return streaks[slot].streak < sim_cfg.o.transient_streak_max;
+    uint32_t slot = streak_find(key);
+    return slot == SIM_NONE || streaks[slot].streak < sim_cfg.o.transient_streak_max;
 }
 
 void sim_transient_note(uint64_t key, bool injected)
 {
-    uint32_t slot = streak_slot(key);
+    uint32_t slot = streak_find(key);
+    if (!injected) {
+        if (slot != SIM_NONE) {
+            streaks[slot].used = 0; /* the streak ends */
+            streaks_live--;
+        }
+        return;
+    }
+    if (slot == SIM_NONE) {
+        uint32_t oldest = 0;
+        for (uint32_t i = 0; i < STREAK_SLOTS; i++) {
+            if (streaks[i].used < streaks[oldest].used)
+                oldest = i;
+        }
+        slot = oldest;
+        if (!streaks[slot].used)
+            streaks_live++;
+        streaks[slot].key = key;
+        streaks[slot].streak = 0;
+    }
     SIM_ASSERT(slot < STREAK_SLOTS);
     streaks[slot].used = ++streak_clock;
-    streaks[slot].streak = injected ? streaks[slot].streak + 1 : 0;
+    streaks[slot].streak++;
 }
 
 /* -ln(1 - i/64) in 1/1024 units: a fixed-point exponential. */
