@@ -26,9 +26,12 @@ void driver_set_abort_reporter(void (*reporter)(const struct seed_result *result
     abort_reporter = reporter;
 }
 
+static bool abort_reported; /* one report per seed, whichever path gets there first */
+
 static void report_abort(const char *what) {
     struct seed_result *result = the_run.result;
-    if (result == NULL) return;
+    if (result == NULL || abort_reported) return;
+    abort_reported = true;
     if (!result->failed) {
         result->failed = true;
         snprintf(result->message, sizeof(result->message), "%s", what);
@@ -36,6 +39,10 @@ static void report_abort(const char *what) {
     }
     result->hash = ringer_sim_trace_hash() ^ the_run.workload_hash;
     if (abort_reporter != NULL) abort_reporter(result);
+}
+
+void driver_report_signal(void) {
+    report_abort("the run aborted (a sim oracle, or a sanitizer; its report is on stderr)");
 }
 
 /* The sim stops a run (deadlock, liveness bound) by calling this, then aborting. */
@@ -288,6 +295,7 @@ void driver_run_seed(const struct run_config *config, struct seed_result *result
     assert(config != NULL && result != NULL);
     memset(result, 0, sizeof(*result));
     result->seed = config->seed;
+    abort_reported = false;
     struct ringer_sim_options options;
     swarm_options(config, &options);
     int rc = ringer_sim_init(&options);

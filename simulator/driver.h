@@ -11,5 +11,7 @@
  * a sim stop instead reports through `abort_reporter` and aborts the process. */
 void driver_run_seed(const struct run_config *config, struct seed_result *result, FILE *log);
 void driver_set_abort_reporter(void (*reporter)(const struct seed_result *result));
+/* From a SIGABRT handler: reports the seed in progress, unless it was reported already. */
+void driver_report_signal(void);
 
 #endif

@@ -35,6 +35,22 @@ struct worker {
 };
 
 static int worker_fd = -1; /* in a worker: the write end */
+static void (*abort_hook)(void);
+
+void jobs_set_abort_hook(void (*hook)(void)) {
+    abort_hook = hook;
+}
+
+/* A sim oracle or a sanitizer aborted the seed: let the driver report it, then die of the
+ * same signal so the parent sees it. */
+static void on_abort(int signal_number) {
+    if (abort_hook != NULL) abort_hook();
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = SIG_DFL;
+    sigaction(signal_number, &action, NULL);
+    raise(signal_number);
+}
 
 uint64_t jobs_wall_ns(void) {
     struct timespec now;
@@ -69,6 +85,10 @@ void jobs_report_abort(const struct seed_result *result) {
 static void worker_main(const struct jobs_plan *plan, uint64_t index, jobs_seed_fn seed_fn,
                         void *arg) {
     static struct seed_result result;
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = on_abort;
+    sigaction(SIGABRT, &action, NULL);
     for (; index < plan->count; index += plan->jobs) {
         memset(&result, 0, sizeof(result));
         result.seed = plan->first_seed + index;

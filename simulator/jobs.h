@@ -31,7 +31,8 @@ uint64_t jobs_run(const struct jobs_plan *plan, jobs_seed_fn seed_fn, void *seed
                   uint64_t *real_ns);
 /* In a worker that is about to abort: hands the failing seed's result to the parent. */
 void jobs_report_abort(const struct seed_result *result);
-/* Flushes stdout and stderr from inside a worker before it exits. */
+/* Called in a worker when it receives SIGABRT, before it dies of it. */
+void jobs_set_abort_hook(void (*hook)(void));
 uint64_t jobs_wall_ns(void);
 bool jobs_is_terminal(int fd);
 

@@ -13,6 +13,7 @@ int main(int argc, char **argv) {
     if (parsed == 1) return 0;
     if (parsed != 0) return 2;
     driver_set_abort_reporter(jobs_report_abort);
+    jobs_set_abort_hook(driver_report_signal);
     if (cli.minimize) return minimize_seed(&cli);
     struct runner runner = {.cli = &cli, .config = cli.config};
     struct jobs_plan plan = {
