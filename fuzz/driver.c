@@ -135,6 +135,38 @@ static int open_tcp(struct driver *d) {
     return fd;
 }
 
+/* A socket for connect ops, with options the input picks; an IPv6 one when it asks. */
+static int open_spare_tcp(struct driver *d) {
+    struct fuzz_input *in = &d->program;
+    struct ringer_tcp_options options;
+    memset(&options, 0, sizeof(options));
+    const uint8_t shape = fuzz_u8(in);
+    options.nodelay = (shape & 1) != 0;
+    options.keepalive = (shape & 2) != 0;
+    options.keepidle = (shape & 4) ? 30 : 0;
+    options.keepintvl = (shape & 4) ? 5 : 0;
+    options.keepcnt = (shape & 4) ? 3 : 0;
+    options.rcvbuf = (shape & 8) ? 8192 : 0;
+    options.sndbuf = (shape & 16) ? 8192 : 0;
+    options.user_timeout_ms = (shape & 32) ? 1000 : 0;
+    int fd = ringer_open_socket_tcp(&d->io, AF_INET, (shape & 64) ? NULL : &options);
+    FUZZ_CHECK(fd >= 0, "ringer_open_socket_tcp: %d", fd);
+    return fd;
+}
+
+/* Arguments ringer_init must refuse with -EINVAL, leaving no ring (and no fd) behind. */
+static void probe_bad_init(struct driver *d) {
+    static const uint64_t bad_entries[] = {0, 3, RINGER_ENTRIES_MAX * 2, 6};
+    struct ringer_io scratch_io;
+    const uint32_t fds_before = ringer_sim_open_fds(NULL, 0);
+    const uint8_t choice = fuzz_u8(&d->program);
+    if ((choice & 3) == 0) return;
+    int rc = (choice & 1) ? ringer_init(&scratch_io, (uint32_t)FUZZ_PICK(&d->program, bad_entries), 0)
+                          : ringer_init(&scratch_io, 2, IORING_SETUP_SQPOLL);
+    FUZZ_CHECK(rc == -EINVAL, "ringer_init with bad arguments: %d, not -EINVAL", rc);
+    FUZZ_CHECK(ringer_sim_open_fds(NULL, 0) == fds_before, "a refused ringer_init left an fd");
+}
+
 /* A connected pair through the listener, made with blocking sim calls while the entropy
  * stream is still empty (no faults), so every input starts from the same world. */
 static void world_connect_pair(struct driver *d) {
@@ -164,13 +196,16 @@ static void world_open(struct driver *d) {
     int rc = ringer_listen(&d->io, d->listener, (struct sockaddr *)&d->listen_address, &size, 16);
     FUZZ_CHECK(rc == 0 && size == sizeof(d->listen_address), "ringer_listen: %d", rc); /* I11 */
     world_connect_pair(d);
-    for (uint32_t i = 0; i < SPARE_SOCKETS; i++) d->spare[i] = open_tcp(d);
+    for (uint32_t i = 0; i < SPARE_SOCKETS; i++) d->spare[i] = open_spare_tcp(d);
 }
 
 static void world_close(struct driver *d) {
-    const int world[] = {d->tmp_file, d->data_file, d->listener, d->client, d->server,
-                         d->spare[0], d->spare[1]};
-    for (size_t i = 0; i < sizeof(world) / sizeof(world[0]); i++) ringer_sim_close(world[i]);
+    ringer_sim_close(d->tmp_file);
+    ringer_sim_close(d->data_file);
+    const int sockets[] = {d->listener, d->client, d->server, d->spare[0], d->spare[1]};
+    for (size_t i = 0; i < sizeof(sockets) / sizeof(sockets[0]); i++) {
+        ringer_close_socket(&d->io, sockets[i]);
+    }
     ringer_close_event(&d->io, d->event);
     /* An fd the program owns may already be closed by a close op that reported an error. */
     while (d->owned_count > 0) {
@@ -520,6 +555,16 @@ static void step_burst(struct driver *d) {
     }
 }
 
+/* Half-closes a socket of the pair (or a bad fd): later sends see EPIPE, recvs see EOF. */
+static void step_shutdown(struct driver *d) {
+    static const int hows[] = {SHUT_WR, SHUT_RD, SHUT_RDWR};
+    const int sockets[] = {d->client, d->server, d->spare[0], 1000};
+    const int socket = sockets[fuzz_below(&d->program, 4)];
+    int rc = ringer_shutdown(&d->io, socket, hows[fuzz_below(&d->program, 3)]);
+    FUZZ_CHECK(rc <= 0, "ringer_shutdown: %d", rc);
+    FUZZ_CHECK(socket != 1000 || rc == -EBADF, "shutdown of a bad fd: %d", rc);
+}
+
 static void step(struct driver *d) {
     struct fuzz_input *in = &d->program;
     switch (fuzz_below(in, 8)) {
@@ -538,6 +583,7 @@ static void step(struct driver *d) {
     case 4: {
         int rc = ringer_event_trigger(&d->io, d->event);
         FUZZ_CHECK(rc == 0, "ringer_event_trigger: %d", rc);
+        if (fuzz_below(in, 4) == 0) step_shutdown(d);
         break;
     }
     case 5:
@@ -699,6 +745,7 @@ static void driver_setup(struct driver *d, const uint8_t *data, size_t size,
     fuzz_world_options(&d->program, FUZZ_FAULTS_RING, &options);
     d->faithful = options.profile == RINGER_SIM_PROFILE_FAITHFUL;
     fuzz_world_start(&options, &split);
+    probe_bad_init(d);
     const uint32_t ring_entries = (uint32_t)FUZZ_PICK(&d->program, entries);
     uint32_t flags = (uint32_t)FUZZ_PICK(&d->program, init_flags);
     if (options.kernel == RINGER_SIM_KERNEL_5_8) flags &= ~(uint32_t)IORING_SETUP_SUBMIT_ALL;

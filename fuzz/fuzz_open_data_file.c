@@ -179,8 +179,9 @@ static void populate(struct odf *o) {
 
 /* Opens the directory and a plain file (an fd that is not a directory) and a fresh ring. */
 static void open_handles(struct odf *o) {
-    o->dir_fd = ringer_sim_open(o->dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    FUZZ_CHECK(o->dir_fd >= 0, "open(%s): errno %d", o->dir_path, errno);
+    o->dir_fd = ringer_open_dir(o->dir_path);
+    FUZZ_CHECK(o->dir_fd >= 0, "ringer_open_dir(%s): %d", o->dir_path, o->dir_fd);
+    FUZZ_CHECK(ringer_open_dir("/tmp/missing") == -ENOENT, "ringer_open_dir of nothing");
     o->file_fd = ringer_sim_open("/tmp/plain", O_CREAT | O_RDONLY | O_CLOEXEC, 0600);
     FUZZ_CHECK(o->file_fd >= 0, "open(/tmp/plain): errno %d", errno);
     int rc = ringer_init(&o->io, 1, 0);

@@ -33,7 +33,8 @@ def script(cancel=0, target=0, target_first=0, separate=1):
 
 def config(shape=0, mask=0, level=0, entries=0, flags=0):
     """entries: 0 -> 2, 1 -> 1, 2 -> 4, 3 -> 8; flags: 0, NO_CANCEL_SWEEP, SUBMIT_ALL."""
-    return [shape] + list(mask.to_bytes(4, "little")) + [level, entries, flags]
+    # then: no bad-init probe, the ring, and the two spare sockets' option bytes
+    return [shape] + list(mask.to_bytes(4, "little")) + [level, 0, entries, flags, 1, 0x3f]
 
 
 def encode(conf, steps, reactions=(), entropy=b"", cancel_at=None):
