@@ -28,7 +28,7 @@
 
 enum op_kind {
     OP_READ, OP_WRITE, OP_FSYNC, OP_OPENAT, OP_CLOSE, OP_STATX, OP_TIMEOUT,
-    OP_ACCEPT, OP_CONNECT, OP_SEND, OP_RECV, OP_LISTEN, OP_CANCEL, OP_KIND_COUNT,
+    OP_ACCEPT, OP_CONNECT, OP_SEND, OP_RECV, OP_LISTEN, OP_CANCEL, OP_NOP, OP_KIND_COUNT,
 };
 
 struct slot {
@@ -54,7 +54,8 @@ struct driver {
     struct ringer_io io;
     struct slot slots[ALL_SLOTS];
     uint64_t sequence, starts, callbacks;
-    bool in_callback, cancel_all_started, faithful, winding_down;
+    bool in_callback, cancel_all_started, faithful, winding_down, cqe_drop_allowed;
+    int broken; /* 0, or the errno that broke the ring (only after a dropped CQE) */
     bool trace; /* FUZZ_TRACE=1: print every start and callback (for reading a finding) */
     int tmp_file, data_file, listener, client, server, event;
     int spare[SPARE_SOCKETS];
@@ -149,6 +150,15 @@ static int open_spare_tcp(struct driver *d) {
     options.rcvbuf = (shape & 8) ? 8192 : 0;
     options.sndbuf = (shape & 16) ? 8192 : 0;
     options.user_timeout_ms = (shape & 32) ? 1000 : 0;
+    if (shape & 128) {
+        /* Too large for TCP_USER_TIMEOUT: refused, with no socket left behind. */
+        const uint32_t fds_before = ringer_sim_open_fds(NULL, 0);
+        options.user_timeout_ms = 0x80000000u;
+        int rc = ringer_open_socket_tcp(&d->io, AF_INET, &options);
+        FUZZ_CHECK(rc == -EINVAL, "user_timeout_ms 2^31 gave %d, not -EINVAL", rc);
+        FUZZ_CHECK(ringer_sim_open_fds(NULL, 0) == fds_before, "a refused socket leaked");
+        options.user_timeout_ms = 1000;
+    }
     int fd = ringer_open_socket_tcp(&d->io, AF_INET, (shape & 64) ? NULL : &options);
     FUZZ_CHECK(fd >= 0, "ringer_open_socket_tcp: %d", fd);
     return fd;
@@ -332,6 +342,9 @@ static bool start_op(struct driver *d, struct slot *slot, uint8_t kind, struct s
     case OP_LISTEN:
         ringer_event_listen(&d->io, &slot->completion, d->event, slot, callback);
         break;
+    case OP_NOP:
+        ringer_nop(&d->io, &slot->completion, slot, callback);
+        break;
     default:
         if (!start_cancel(d, slot, target)) return false;
     }
@@ -355,7 +368,9 @@ static void start_any(struct driver *d, struct slot *slot) {
 
 /* Results every profile must respect: retries are invisible, counts fit, cancels agree. */
 static void check_result(const struct driver *d, const struct slot *slot, int32_t result) {
-    FUZZ_CHECK(slot->kind == OP_CANCEL || result != -EINTR,
+    /* A NOP is not retried (ops.md): only the hostile profile interrupts one. */
+    const bool may_see_eintr = slot->kind == OP_CANCEL || (slot->kind == OP_NOP && !d->faithful);
+    FUZZ_CHECK(may_see_eintr || result != -EINTR,
                "op %u got -EINTR: an interrupted op must be retried or reported cancelled (I23)",
                slot->kind);
     FUZZ_CHECK(!((slot->kind == OP_READ || slot->kind == OP_LISTEN) && result == -EAGAIN),
@@ -380,6 +395,9 @@ static void check_result(const struct driver *d, const struct slot *slot, int32_
     }
     if (d->faithful && slot->kind == OP_TIMEOUT) {
         FUZZ_CHECK(result == -ETIME || result == -ECANCELED, "timeout got %d (I8)", result);
+    }
+    if (d->faithful && slot->kind == OP_NOP) {
+        FUZZ_CHECK(result == 0 || result == -ECANCELED, "nop got %d (I8)", result);
     }
     if (d->faithful && slot->kind == OP_CANCEL) {
         FUZZ_CHECK(result == 0 || result == -ENOENT || result == -EALREADY,
@@ -522,10 +540,24 @@ static void check_consumed(const struct driver *d) {
 
 /* ---- steps ---- */
 
+/* A ring breaks only when the kernel dropped a CQE (-EBADR, loop.md §6); from then on every
+ * call but ringer_deinit returns that errno. False when the ring is broken. */
+static bool ring_ok(struct driver *d, int rc, const char *what) {
+    if (rc == 0 && d->broken == 0) return true;
+    if (d->broken != 0) {
+        FUZZ_CHECK(rc == d->broken, "%s returned %d on a ring broken by %d", what, rc,
+                   d->broken);
+        return false;
+    }
+    FUZZ_CHECK(d->cqe_drop_allowed && rc == -EBADR, "%s: %d (the ring broke)", what, rc);
+    d->broken = rc;
+    return false;
+}
+
 static void step_run_for_ns(struct driver *d, uint64_t nanoseconds) {
     const uint64_t before = ringer_sim_now_ns();
     int rc = ringer_run_for_ns(&d->io, nanoseconds);
-    FUZZ_CHECK(rc == 0, "ringer_run_for_ns: %d (the ring broke)", rc);
+    if (!ring_ok(d, rc, "ringer_run_for_ns")) return;
     const uint64_t now = ringer_sim_now_ns();
     FUZZ_CHECK(now >= before + nanoseconds, "run_for_ns(%llu) returned early: %llu ns",
                (unsigned long long)nanoseconds, (unsigned long long)(now - before));
@@ -537,7 +569,7 @@ static void step_run_for_ns(struct driver *d, uint64_t nanoseconds) {
 static void step_tick(struct driver *d) {
     const uint64_t syscalls = ringer_stats(&d->io).syscalls;
     int rc = ringer_tick(&d->io);
-    FUZZ_CHECK(rc == 0, "ringer_tick: %d (the ring broke)", rc);
+    if (!ring_ok(d, rc, "ringer_tick")) return;
     const struct ringer_stats stats = ringer_stats(&d->io);
     FUZZ_CHECK(stats.deadlines == 0, "a tick armed a deadline (I1)");
     /* I20: two submits plus retries bounded by the sim's transient streak, plus reaps. */
@@ -581,8 +613,9 @@ static void step(struct driver *d) {
         step_run_for_ns(d, FUZZ_PICK(in, run_ns));
         break;
     case 4: {
-        int rc = ringer_event_trigger(&d->io, d->event);
-        FUZZ_CHECK(rc == 0, "ringer_event_trigger: %d", rc);
+        const bool bad = fuzz_below(in, 8) == 0;
+        int rc = ringer_event_trigger(&d->io, bad ? 1000 : d->event);
+        FUZZ_CHECK(bad ? rc == -EBADF : rc == 0, "ringer_event_trigger: %d", rc);
         if (fuzz_below(in, 4) == 0) step_shutdown(d);
         break;
     }
@@ -604,7 +637,7 @@ static void step(struct driver *d) {
 static void describe_busy_slots(const struct driver *d) {
     static const char *const kinds[] = {"read", "write", "fsync", "openat", "close", "statx",
                                         "timeout", "accept", "connect", "send", "recv",
-                                        "event_listen", "cancel"};
+                                        "event_listen", "cancel", "nop"};
     const struct ringer_stats stats = ringer_stats(&d->io);
     fprintf(stderr, "fuzz: queued %u in_kernel %u unqueued %u completed %u awaiting %u; "
             "kernel in flight %u\n", stats.queued, stats.in_kernel, stats.unqueued,
@@ -623,6 +656,7 @@ static void describe_busy_slots(const struct driver *d) {
 static void end_quiesce(struct driver *d) {
     d->winding_down = true;
     for (uint32_t round = 0; round < QUIESCE_ROUNDS && d->starts != d->callbacks; round++) {
+        if (d->broken != 0) return;
         for (uint32_t i = 0; i < USER_SLOTS; i++) {
             struct slot *slot = &d->slots[i];
             struct slot *closer = &d->slots[USER_SLOTS + i];
@@ -631,8 +665,9 @@ static void end_quiesce(struct driver *d) {
             }
         }
         step_run_for_ns(d, QUIESCE_ROUND_NS);
-        check_counters(d);
+        if (d->broken == 0) check_counters(d);
     }
+    if (d->broken != 0) return;
     if (d->starts != d->callbacks) describe_busy_slots(d);
     FUZZ_CHECK(d->starts == d->callbacks, "%llu ops never called back after %u rounds of "
                "cancels (I12)", (unsigned long long)(d->starts - d->callbacks), QUIESCE_ROUNDS);
@@ -702,7 +737,7 @@ static void end_cancel_all(struct driver *d) {
     const uint64_t callbacks_before = d->callbacks;
     d->cancel_all_started = true;
     int rc = ringer_cancel_all(&d->io); /* termination: the sim's step and time bounds */
-    FUZZ_CHECK(rc == 0, "ringer_cancel_all: %d", rc);
+    if (!ring_ok(d, rc, "ringer_cancel_all")) return;
     FUZZ_CHECK(d->callbacks == callbacks_before, "callbacks ran inside cancel_all (I13)");
     const struct ringer_stats stats = ringer_stats(&d->io);
     FUZZ_CHECK(stats.queued == 0 && stats.in_kernel == 0 && stats.unqueued == 0 &&
@@ -727,8 +762,10 @@ static void end_cancel_all(struct driver *d) {
 static void driver_setup(struct driver *d, const uint8_t *data, size_t size,
                          enum driver_ending ending) {
     static const uint64_t entries[] = {2, 1, 4, 8};
-    static const uint64_t init_flags[] = {0, RINGER_INIT_NO_CANCEL_SWEEP,
-                                          IORING_SETUP_SUBMIT_ALL};
+    static const uint64_t init_flags[] = {
+        0, RINGER_INIT_NO_CANCEL_SWEEP, IORING_SETUP_SUBMIT_ALL, IORING_SETUP_COOP_TASKRUN,
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN, IORING_SETUP_DEFER_TASKRUN,
+        IORING_SETUP_CLAMP | RINGER_INIT_NO_CANCEL_SWEEP};
     struct fuzz_split split = fuzz_input_split(data, size);
     memset(d, 0, sizeof(*d));
     /* The program part: [reactions length][steps ...][reactions]. */
@@ -742,14 +779,20 @@ static void driver_setup(struct driver *d, const uint8_t *data, size_t size,
     d->ending = ending;
     d->trace = getenv("FUZZ_TRACE") != NULL;
     struct ringer_sim_options options;
-    fuzz_world_options(&d->program, FUZZ_FAULTS_RING, &options);
+    fuzz_world_options(&d->program, FUZZ_FAULTS_RING_BREAKABLE, &options);
     d->faithful = options.profile == RINGER_SIM_PROFILE_FAITHFUL;
+    d->cqe_drop_allowed = options.allow_cqe_drop;
     fuzz_world_start(&options, &split);
     probe_bad_init(d);
     const uint32_t ring_entries = (uint32_t)FUZZ_PICK(&d->program, entries);
     uint32_t flags = (uint32_t)FUZZ_PICK(&d->program, init_flags);
-    if (options.kernel == RINGER_SIM_KERNEL_5_8) flags &= ~(uint32_t)IORING_SETUP_SUBMIT_ALL;
     int rc = ringer_init(&d->io, ring_entries, flags);
+    const uint32_t always_accepted = IORING_SETUP_CLAMP | RINGER_INIT_NO_CANCEL_SWEEP;
+    if (rc == -EINVAL && (flags & ~always_accepted) != 0) {
+        /* A flag this kernel profile lacks (the sim models no DEFER_TASKRUN, 5.8 lacks
+         * SUBMIT_ALL and the task-run flags): refused as Linux refuses it. */
+        rc = ringer_init(&d->io, ring_entries, flags & always_accepted);
+    }
     FUZZ_CHECK(rc == 0, "ringer_init: %d", rc);
     for (uint32_t i = 0; i < ALL_SLOTS; i++) d->slots[i].index = i;
     world_open(d);
@@ -762,14 +805,19 @@ void driver_run(const uint8_t *data, size_t size, enum driver_ending ending) {
     const uint32_t cancel_all_at = ending == DRIVER_END_CANCEL_ALL
                                        ? fuzz_below(&d->program, MAX_STEPS) : MAX_STEPS;
     for (uint32_t i = 0; i < MAX_STEPS && !fuzz_exhausted(&d->program); i++) {
-        if (i == cancel_all_at) break;
+        if (i == cancel_all_at || d->broken != 0) break;
         step(d);
-        check_counters(d);
+        if (d->broken == 0) check_counters(d);
     }
     if (ending == DRIVER_END_CANCEL_ALL) {
         end_cancel_all(d);
     } else {
         end_quiesce(d);
+    }
+    if (d->broken != 0) {
+        /* Broken for good: the loop says so on every call, and only deinit remains. */
+        ring_ok(d, ringer_tick(&d->io), "ringer_tick");
+        ring_ok(d, ringer_run_for_ns(&d->io, 1000), "ringer_run_for_ns");
     }
     ringer_deinit(&d->io);
     world_close(d);

@@ -54,11 +54,18 @@ void fuzz_world_options(struct fuzz_input *program, enum fuzz_fault_set set,
     options->order = (shape & 2) ? RINGER_SIM_ORDER_REORDER : RINGER_SIM_ORDER_FAITHFUL;
     options->no_timer_slack = (shape & 4) != 0;
     options->liburing_clears_sqe = (shape & 8) != 0;
-    options->kernel = (uint8_t)((shape >> 4) % 3); /* 6.1, 5.8 or 5.19 */
-    if (set == FUZZ_FAULTS_RING) {
-        choose_faults(program, ring_classes, sizeof(ring_classes), options);
-    } else {
+    options->kernel = (uint8_t)(((shape >> 4) & 3) % 3); /* 6.1, 5.8 or 5.19 */
+    if (set == FUZZ_FAULTS_STORAGE) {
         choose_faults(program, storage_classes, sizeof(storage_classes), options);
+    } else {
+        choose_faults(program, ring_classes, sizeof(ring_classes), options);
+    }
+    if (set == FUZZ_FAULTS_RING_BREAKABLE && (shape & 64) != 0) {
+        /* A dropped CQE: the next enter gives -EBADR and the ring is broken for good. The
+         * kernel may then still hold fds of ops nobody reaps, so the leak check is off. */
+        options->allow_cqe_drop = true;
+        options->faults[RINGER_SIM_FAULT_CQE_DROP].ppm = fault_levels_ppm[0];
+        options->no_leak_check = true;
     }
     /* Small pools: the sim allocates and clears them for every input, and the targets move
      * kilobytes, not megabytes. A small socket buffer also makes full-buffer sends common. */

@@ -14,6 +14,8 @@
 enum fuzz_fault_set {
     FUZZ_FAULTS_RING,    /* enter, CQE and ordering faults, storage and network faults */
     FUZZ_FAULTS_STORAGE, /* file-system faults only, for open_data_file */
+    FUZZ_FAULTS_RING_BREAKABLE, /* ring faults, and the input may allow a dropped CQE, which
+                                   breaks the ring (-EBADR) */
 };
 
 /* Fills `options` from the input: profile, kernel, order, fault classes and levels. */
