@@ -17,8 +17,12 @@ TEST(a9_single_cancel_submitted)
     CHECK_EQ(ringer_tick(&fixture.io), 0);
     STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion, &recv_op.completion,
                           &cancel_op, op_callback));
-    TICK_UNTIL(&fixture.io, recv_op.calls == 1 && cancel_op.calls == 1);
-    CHECK_EQ(cancel_op.result, 0);
+    TICK_UNTIL(&fixture.io, cancel_op.calls == 1);
+    /* 0; a kernel with cancel races (the sim's CANCEL_RACE) may also say -EALREADY, and
+     * the recv must then still end with -ECANCELED. Checked before waiting for the recv. */
+    if (!(world_has_transparent_faults() && cancel_op.result == -EALREADY))
+        CHECK_EQ(cancel_op.result, 0);
+    TICK_UNTIL(&fixture.io, recv_op.calls == 1);
     CHECK_EQ(recv_op.result, -ECANCELED);
     tcp_pair_close(&fixture.io, &pair);
     fixture_end(&fixture);

@@ -143,9 +143,12 @@ TEST(cancel_twice_one_target)
                           &cancel_a, op_callback));
     STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_b)->completion, &recv_op.completion,
                           &cancel_b, op_callback));
-    RUN_UNTIL(&fixture.io, recv_op.calls == 1 && cancel_a.calls == 1 && cancel_b.calls == 1);
+    RUN_UNTIL(&fixture.io, cancel_a.calls == 1 && cancel_b.calls == 1);
+    /* Before waiting for the recv. With cancel races (the sim's CANCEL_RACE) both may say
+     * -EALREADY. */
+    if (!world_has_transparent_faults()) CHECK(cancel_a.result == 0 || cancel_b.result == 0);
+    RUN_UNTIL(&fixture.io, recv_op.calls == 1);
     CHECK_EQ(recv_op.result, -ECANCELED);
-    CHECK(cancel_a.result == 0 || cancel_b.result == 0);
     CHECK(cancel_a.result == 0 || cancel_a.result == -ENOENT || cancel_a.result == -EALREADY);
     CHECK(cancel_b.result == 0 || cancel_b.result == -ENOENT || cancel_b.result == -EALREADY);
     tcp_pair_close(&fixture.io, &pair);
