@@ -56,7 +56,20 @@ bug("04-callback-twice", "src/complete.c",
 bug("05-cancel-all-target-gone", "src/cancel_all.c",
  "        if (is_target) io->cancel_all_target_gone = true;",
  "        /* PLANTED: target_gone is never set */",
- "cancel_all waits for a target whose CQE was already reaped (loop.md §11 ordering hazard)")
+ "cancel_all drops the target_gone bit and waits in WAIT for the target's CQE, which was already reaped (loop.md §11 ordering hazard)")
+
+extra["05-cancel-all-target-gone"] = [("src/cancel_all.c",
+ """        int rc = wait_while(io, RINGER_CANCEL_ALL_QUEUED, RINGER_CANCEL_ALL_QUEUED);
+        if (rc == 0 && io->cancel_all_state == RINGER_CANCEL_ALL_WAIT) {
+            rc = loop_run_for_ns(io, ROUND_NS);
+            /* Still running after a round: cancel it again rather than trust that it will
+             * finish (a hostile kernel may never post it; Linux interrupts the worker). */
+            if (io->cancel_all_state == RINGER_CANCEL_ALL_WAIT) {
+                io->cancel_all_state = RINGER_CANCEL_ALL_NEXT;
+            }
+        }""",
+ """        /* PLANTED: wait in WAIT until the target's CQE comes, as TigerBeetle did */
+        int rc = wait_while(io, RINGER_CANCEL_ALL_QUEUED, RINGER_CANCEL_ALL_WAIT);""")]
 
 bug("06-deadline-counter", "src/flush.c",
  """        RINGER_ASSERT(io->deadlines > 0);

@@ -35,7 +35,8 @@ static void report_abort(const char *what) {
     if (!result->failed) {
         result->failed = true;
         snprintf(result->message, sizeof(result->message), "%s", what);
-        result->virtual_ns = run_now();
+        /* run_now would enter the sim again, and past a liveness bound stop it again. */
+        result->virtual_ns = run_last_now();
     }
     result->hash = ringer_sim_trace_hash() ^ the_run.workload_hash;
     if (abort_reporter != NULL) abort_reporter(result);

@@ -43,8 +43,8 @@ void storage_fill_block(uint8_t *block, uint64_t seed, uint32_t index, uint32_t 
         memset(block, 0, STORE_BLOCK_SIZE);
         return;
     }
-    fill_unit(block, STORE_BLOCK_SIZE, BLOCK_MAGIC, prng_mix(seed, ((uint64_t)index << 32) | version),
-              index, version);
+    const uint64_t key = prng_mix(seed, ((uint64_t)index << 32) | version);
+    fill_unit(block, STORE_BLOCK_SIZE, BLOCK_MAGIC, key, index, version);
 }
 
 void storage_fill_record(uint8_t *record, uint64_t seed, uint32_t lsn, uint32_t epoch) {

@@ -362,7 +362,9 @@ static void storage_crashed(struct run *run) {
     for (uint32_t i = 0; i < QUEUE_MAX; i++) {
         /* A write cut by the crash may have been partly applied (a short write for want
          * of space, then power loss): its block may now fail its checksum. */
-        if (sops[i].busy && sops[i].kind == SOP_BLOCK_WRITE) blocks[sops[i].index].maybe_torn = true;
+        if (sops[i].busy && sops[i].kind == SOP_BLOCK_WRITE) {
+            blocks[sops[i].index].maybe_torn = true;
+        }
     }
     for (uint32_t i = 0; i < BLOCKS_MAX; i++) blocks[i].busy = false;
     in_flight = appends_in_flight = 0;
