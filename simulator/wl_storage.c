@@ -356,16 +356,21 @@ static void storage_begin(struct run *run) {
     pump(run);
 }
 
-static void storage_crashed(struct run *run) {
-    (void)run;
-    dir_fd = data_fd = wal_fd = -1; /* the crash closed them */
+/* A write cut short by a crash or by cancel_all may have been partly applied (a short
+ * write for want of space, an interrupted worker): its block may fail its checksum. */
+static void writes_cut(void) {
     for (uint32_t i = 0; i < QUEUE_MAX; i++) {
-        /* A write cut by the crash may have been partly applied (a short write for want
-         * of space, then power loss): its block may now fail its checksum. */
         if (sops[i].busy && sops[i].kind == SOP_BLOCK_WRITE) {
+            assert(sops[i].index < block_count);
             blocks[sops[i].index].maybe_torn = true;
         }
     }
+}
+
+static void storage_crashed(struct run *run) {
+    (void)run;
+    dir_fd = data_fd = wal_fd = -1; /* the crash closed them */
+    writes_cut();
     for (uint32_t i = 0; i < BLOCKS_MAX; i++) blocks[i].busy = false;
     in_flight = appends_in_flight = 0;
 }
@@ -389,6 +394,7 @@ static void close_fd(int *fd) {
 /* The final read-back: the same verdicts as after a crash, on a quiescent loop (or after
  * cancel_all, whose dropped writes are still only "maybe" on disk). */
 static void storage_finish(struct run *run) {
+    if (run->cancel_all_started) writes_cut();
     if (store_ready) verify_store(run, "at the end,");
     static uint8_t record[RECORD_SIZE];
     for (uint32_t lsn = 1; lsn <= wal.acked && wal_fd >= 0 && !run->failed; lsn++) {
