@@ -309,6 +309,11 @@ void driver_run_seed(const struct run_config *config, struct seed_result *result
     ringer_sim_on_stop(on_sim_stop);
     setup_run(config, result, log);
     struct run *run = &the_run;
+    if (log != NULL) {
+        char describe[512];
+        ringer_sim_describe(describe, sizeof(describe));
+        run_log(run, "sim: %s", describe);
+    }
     if (start_life(run)) main_loop(run);
     fill_result(run, &options);
     run_log(run, "end: %s, %" PRIu64 " ops, hash %016" PRIx64 " (sim %016" PRIx64
