@@ -82,3 +82,19 @@ TEST(loop_huge_timeout_is_valid_and_cancellable)
     CHECK_EQ(long_timeout.result, -ECANCELED);
     fixture_end(&fixture);
 }
+
+/* cancel_all with nothing in the kernel (only yields pending) drops them at once: no
+ * callback, no syscall, no 10 ms round. */
+TEST(cancel_all_without_kernel_work_makes_no_syscall)
+{
+    fixture_begin(&fixture, 8, 0);
+    STARTER(ringer_timeout(&fixture.io, &op_prepare(&yield_op)->completion, 0, &yield_op,
+                           op_callback));
+    uint64_t syscalls = ringer_stats(&fixture.io).syscalls;
+    CHECK_EQ(ringer_cancel_all(&fixture.io), 0);
+    fixture.cancel_all_ran = true;
+    CHECK_EQ(yield_op.calls, 0);
+    CHECK_EQ(ringer_stats(&fixture.io).syscalls, syscalls);
+    CHECK_EQ(ringer_stats(&fixture.io).cancel_all_rounds, 0);
+    fixture_end(&fixture);
+}
