@@ -9,6 +9,9 @@
  *   A8: whatever fault hit the reads, recvs and timeout before it, cancel_all returns 0
  *       with no callback, every counter 0, and the buffers unchanged afterwards.
  * Both end with the common checks: callbacks exactly once, no fd leaked, no allocation.
+ * The same drivers run under the hostile profile, where the Nth opportunity may be a fault
+ * Linux cannot produce (any errno, short file transfers, odd CQE flags, EBUSY on any
+ * enter): there results are not judged (fault-model.md §2), only the invariants.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +22,7 @@
 #include "world_sim.h"
 
 static struct fixture fixture;
+static bool judged = true; /* false under the hostile profile: invariants only */
 
 static bool in_set(int32_t result, const int *set, unsigned count)
 {
@@ -30,7 +34,8 @@ static bool in_set(int32_t result, const int *set, unsigned count)
 #define CHECK_DOCUMENTED(result, ...)                                                       \
     do {                                                                                    \
         static const int documented_[] = {__VA_ARGS__};                                     \
-        if (!in_set((result), documented_, sizeof documented_ / sizeof documented_[0]))    \
+        if (judged && !in_set((result), documented_,                                        \
+                              sizeof documented_ / sizeof documented_[0]))                  \
             harness_fail(__FILE__, __LINE__, "undocumented result %d", (int)(result));      \
     } while (0)
 
@@ -46,6 +51,7 @@ static void configure_nth(uint64_t nth)
 {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
+    options.profile = judged ? RINGER_SIM_PROFILE_FAITHFUL : RINGER_SIM_PROFILE_HOSTILE;
     options.fail_nth = nth;
     options.fail_class = RINGER_SIM_FAULT_ANY;
     world_sim_configure(&options);
@@ -101,8 +107,9 @@ static void a1_after_read(struct op *op)
         a1_done = true;
         return;
     }
-    CHECK_EQ(op->result, write_op.result);
-    if (!data_may_differ()) CHECK(memcmp(read_buffer, write_buffer, (size_t)op->result) == 0);
+    if (judged) CHECK_EQ(op->result, write_op.result);
+    if (judged && !data_may_differ())
+        CHECK(memcmp(read_buffer, write_buffer, (size_t)op->result) == 0);
     op_prepare(&close_op)->then = a1_after_close;
     STARTER(ringer_close(&fixture.io, &close_op.completion, a1_fd, &close_op, op_callback));
 }
@@ -114,8 +121,12 @@ static void a1_after_write(struct op *op)
         a1_done = true;
         return;
     }
-    CHECK_GE(op->result, 1);
     CHECK_LE(op->result, 20);
+    if (op->result == 0) { /* hostile only: a write that moves nothing ends the chain */
+        CHECK(!judged);
+        a1_done = true;
+        return;
+    }
     op_prepare(&read_op)->then = a1_after_read;
     STARTER(ringer_read(&fixture.io, &read_op.completion, a1_fd, read_buffer,
                         (uint32_t)op->result, 10, &read_op, op_callback));
@@ -152,7 +163,7 @@ static void a1_run(void)
     STARTER(ringer_openat(&fixture.io, &open_op.completion, world_temp_dir_fd(), "test_file",
                           O_RDWR | O_TRUNC | O_CREAT, 0600, &open_op, op_callback));
     TICK_UNTIL(&fixture.io, a1_done || statx_op.calls == 1);
-    if (statx_op.calls == 1 && statx_op.result == 0)
+    if (statx_op.calls == 1 && statx_op.result == 0 && judged)
         CHECK_EQ(statx_buffer.stx_size, 10 + write_op.result);
     else if (statx_op.calls == 1)
         CHECK_DOCUMENTED(statx_op.result, ENOMEM);
@@ -248,4 +259,18 @@ static void a8_run(void)
 TEST(sim_a8_cancel_all_fail_nth)
 {
     CHECK_GT(fail_every_nth(a8_setup, a8_run), 5);
+}
+
+TEST(sim_a1_file_round_trip_fail_nth_hostile)
+{
+    judged = false;
+    CHECK_GT(fail_every_nth(a1_setup, a1_run), 5);
+    judged = true;
+}
+
+TEST(sim_a8_cancel_all_fail_nth_hostile)
+{
+    judged = false;
+    CHECK_GT(fail_every_nth(a8_setup, a8_run), 5);
+    judged = true;
 }
