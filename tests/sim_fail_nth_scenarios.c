@@ -1,14 +1,16 @@
 /*
- * "Fail the Nth" (fault-model.md §7) over A1 and A8: the scenario runs with N = 1, 2, ...
+ * "Fail the Nth" (fault-model.md §7) over A1, A2 and A8: the scenario runs with N = 1, 2, ...
  * until a run ends without reaching N fault opportunities, each time in a fresh world,
  * with every class the faithful kernel allows (fail_class ANY). B3's driver is
- * sim_b3_fail_nth.c (it covers A2's accept, connect, send and recv), open_data_file's is
- * in sim_b7_data_file.c.
+ * sim_b3_fail_nth.c, open_data_file's is in sim_b7_data_file.c.
  *   A1: the open/write/read/close/statx chain ends with its faithful results or stops at
  *       the first documented errno (ops.md §3), closing what it opened.
+ *   A2: connect and accept together (backlog 1), send 10 and recv 5: each result in its
+ *       set, the bytes a prefix of those sent; what a fault leaves waiting is dropped by
+ *       cancel_all.
  *   A8: whatever fault hit the reads, recvs and timeout before it, cancel_all returns 0
  *       with no callback, every counter 0, and the buffers unchanged afterwards.
- * Both end with the common checks: callbacks exactly once, no fd leaked, no allocation.
+ * All end with the common checks: callbacks exactly once, no fd leaked, no allocation.
  * The same drivers run under the hostile profile, where the Nth opportunity may be a fault
  * Linux cannot produce (any errno, short file transfers, odd CQE flags, EBUSY on any
  * enter): there results are not judged (fault-model.md §2), only the invariants.
@@ -272,5 +274,112 @@ TEST(sim_a8_cancel_all_fail_nth_hostile)
 {
     judged = false;
     CHECK_GT(fail_every_nth(a8_setup, a8_run), 5);
+    judged = true;
+}
+
+/* ---- A2 ---- */
+
+static struct op a2_accept, a2_connect, a2_send, a2_recv;
+static const char a2_sent[10] = "0123456789";
+static char a2_received[5];
+static int a2_listener = -1, a2_client = -1, a2_server = -1;
+static struct sockaddr_in a2_address;
+
+static void a2_after_connect(struct op *op)
+{
+    if (op->result != 0) {
+        CHECK_DOCUMENTED(op->result, ETIMEDOUT, ENETUNREACH, EHOSTUNREACH, ECONNRESET,
+                         ECONNREFUSED);
+        return;
+    }
+    STARTER(ringer_send(&fixture.io, &op_prepare(&a2_send)->completion, a2_client, a2_sent,
+                        sizeof a2_sent, &a2_send, op_callback));
+}
+
+static void a2_after_accept(struct op *op)
+{
+    if (op->result < 0) {
+        CHECK_DOCUMENTED(op->result, ECONNABORTED, EMFILE, ENFILE);
+        return;
+    }
+    a2_server = op->result;
+    STARTER(ringer_recv(&fixture.io, &op_prepare(&a2_recv)->completion, a2_server, a2_received,
+                        sizeof a2_received, &a2_recv, op_callback));
+}
+
+static void a2_setup(void)
+{
+    fixture_begin(&fixture, 32, 0);
+    a2_listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
+    CHECK_GE(a2_listener, 0);
+    memset(&a2_address, 0, sizeof a2_address);
+    a2_address.sin_family = AF_INET;
+    a2_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof a2_address;
+    CHECK_EQ(ringer_listen(&fixture.io, a2_listener, (struct sockaddr *)&a2_address, &size, 1),
+             0);
+    a2_client = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
+    CHECK_GE(a2_client, 0);
+    a2_server = -1;
+    memset(a2_received, 0, sizeof a2_received);
+    op_prepare(&a2_send);
+    op_prepare(&a2_recv);
+}
+
+static bool a2_everything_called_back(void)
+{
+    struct ringer_stats stats = ringer_stats(&fixture.io);
+    return stats.started == stats.callbacks;
+}
+
+/* The results that did come, each in its set, and the bytes a prefix of what was sent. */
+static void a2_judge(void)
+{
+    if (a2_send.calls && a2_send.result < 0)
+        CHECK_DOCUMENTED(a2_send.result, ECONNRESET, EPIPE);
+    if (a2_recv.calls && a2_recv.result < 0) CHECK_DOCUMENTED(a2_recv.result, ECONNRESET);
+    if (a2_recv.calls && a2_recv.result > 0) {
+        CHECK_LE(a2_recv.result, 5);
+        CHECK(memcmp(a2_received, a2_sent, (size_t)a2_recv.result) == 0);
+    }
+    if (judged && a2_send.calls && a2_send.result > 0) CHECK_LE(a2_send.result, 10);
+}
+
+/* Connect and accept together; what a fault leaves waiting (an accept whose connect failed,
+ * a recv whose send failed) is dropped by cancel_all after 100 ms. */
+static void a2_run(void)
+{
+    op_prepare(&a2_accept)->then = a2_after_accept;
+    op_prepare(&a2_connect)->then = a2_after_connect;
+    STARTER(ringer_accept(&fixture.io, &a2_accept.completion, a2_listener, &a2_accept,
+                          op_callback));
+    STARTER(ringer_connect(&fixture.io, &a2_connect.completion, a2_client,
+                           (struct sockaddr *)&a2_address, sizeof a2_address, &a2_connect,
+                           op_callback));
+    uint64_t give_up = world_now_ns() + 100 * MS;
+    while (!a2_everything_called_back() && world_now_ns() < give_up) {
+        CHECK_EQ(ringer_run_for_ns(&fixture.io, 1 * MS), 0);
+        check_loop_invariants(&fixture.io);
+    }
+    if (!a2_everything_called_back()) {
+        CHECK_EQ(ringer_cancel_all(&fixture.io), 0);
+        fixture.cancel_all_ran = true;
+    }
+    a2_judge();
+    if (a2_server >= 0) ringer_close_socket(&fixture.io, a2_server);
+    ringer_close_socket(&fixture.io, a2_client);
+    ringer_close_socket(&fixture.io, a2_listener);
+    fixture_end(&fixture);
+}
+
+TEST(sim_a2_sockets_fail_nth)
+{
+    CHECK_GT(fail_every_nth(a2_setup, a2_run), 5);
+}
+
+TEST(sim_a2_sockets_fail_nth_hostile)
+{
+    judged = false;
+    CHECK_GT(fail_every_nth(a2_setup, a2_run), 5);
     judged = true;
 }
