@@ -13,7 +13,8 @@
 # `ok <name>`, `FAIL <name>: <reason>` or `skip <name>: <reason>`; other lines pass through
 # uncounted. A hook that exits non-zero without printing a FAIL line counts as one FAIL.
 #
-# Environment: RINGER_TEST_VARIANTS="gcc clang asan" (default) picks variants;
+# Environment: RINGER_TEST_VARIANTS="gcc clang asan" (default) picks variants; "tsan"
+# (clang with ThreadSanitizer, ringer-tests only, no hooks) is available on request;
 # RINGER_TEST_FILTER=<substring> runs only the matching tests of ringer-tests.
 #
 # The last line is always `N passed, N failed` (plus `, N skipped` when N > 0); the exit
@@ -82,6 +83,10 @@ run_variant() {
     if build_variant "$variant" "$cc" "$san" "$opt"; then
         run_counted "$variant" ringer-tests "build/$variant/tests/ringer-tests" ${RINGER_TEST_FILTER:+"$RINGER_TEST_FILTER"}
     fi
+    if [ "$variant" = tsan ]; then
+        echo "($variant took $((SECONDS - start)) s)" >&2
+        return
+    fi
     if [ -x tests/sim/run.sh ]; then
         run_counted "$variant" sim tests/sim/run.sh "$variant"
     fi
@@ -102,6 +107,7 @@ for variant in ${RINGER_TEST_VARIANTS:-gcc clang asan}; do
         gcc) run_variant gcc gcc "" "-O2 -g" ;;
         clang) run_variant clang clang "" "-O2 -g" ;;
         asan) run_variant asan clang "$asan_flags" "-O1 -g" ;;
+        tsan) run_variant tsan clang "-fsanitize=thread" "-O1 -g" ;;
         *) echo "FAIL $variant/variant: unknown variant"; failed=$((failed + 1)) ;;
     esac
 done

@@ -9,8 +9,9 @@ TESTS_COMMON_SRC    := tests/harness.c tests/harness_main.c tests/scenario.c tes
 TESTS_SCENARIO_SRC  := $(sort $(wildcard tests/scenario_*.c))
 TESTS_REAL_ONLY_SRC := $(sort $(wildcard tests/real_*.c))
 
-# ASan owns the allocator: count through its hooks there, interpose malloc everywhere else.
-ifneq ($(findstring address,$(SAN)),)
+# ASan and TSan own the allocator: count through their hooks there, interpose malloc
+# everywhere else.
+ifneq ($(findstring address,$(SAN))$(findstring thread,$(SAN)),)
 TESTS_ALLOC_BACKEND := tests/alloc_count_asan.c
 else
 TESTS_ALLOC_BACKEND := tests/alloc_count_interpose.c
