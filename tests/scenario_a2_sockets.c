@@ -63,6 +63,7 @@ TEST(a2_sockets)
     const struct sockaddr_in *peer =
         (const struct sockaddr_in *)&accept_op.completion.operation.socket.address;
     CHECK_EQ(peer->sin_family, AF_INET);
+    CHECK_EQ(accept_op.completion.operation.socket.address_size, sizeof(struct sockaddr_in));
     CHECK_NE(ntohs(peer->sin_port), 0);
     CHECK_EQ(send_op.result, 10);
     CHECK_EQ(recv_op.result, 5);
