@@ -56,6 +56,7 @@ static void run_child(const struct harness_test *test, int reason_write_fd, int 
 {
     harness_set_reason_fd(reason_write_fd);
     dup2(log_fd, STDERR_FILENO);
+    dup2(log_fd, STDOUT_FILENO); /* a stray printf must not break the one-line protocol */
     close(log_fd);
     signal(SIGALRM, SIG_DFL);
     alarm(HARNESS_HANG_GUARD_SECONDS);
