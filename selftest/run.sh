@@ -53,7 +53,7 @@ first_caught() {
         # The clean library fails there too: not this bug's doing; look further.
         first=$((seed + 1))
         last=$(printf '%s\n' "$range" | sed -n 's/.*\.\.\([0-9]*\).*/\1/p')
-        range="--seed-range $first..${last:-8000}"
+        range="--seed-range $first..${last:-16000}"
     done
 }
 
@@ -65,7 +65,7 @@ for patch in selftest/bugs/*.patch; do
         missed=$((missed + 1))
         continue
     fi
-    found=$(first_caught "$bin" "${seeds:---seed-range 1..8000}")
+    found=$(first_caught "$bin" "${seeds:---seed-range 1..16000}")
     if [ -n "$found" ]; then
         echo "ok selftest/$name"
         echo "    caught: $(printf '%s' "$found" | cut -f2 | cut -c1-200)"

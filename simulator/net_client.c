@@ -186,7 +186,7 @@ void net_clients_start(struct run *run, const struct sockaddr_in *address, bool 
         for (uint32_t i = 0; i < client_count; i++) {
             memset(&clients[i], 0, sizeof(clients[i]));
             clients[i].id = i;
-            clients[i].sessions_left = 1 + (uint32_t)prng_below(&run->rng, 3);
+            clients[i].sessions_left = 1 + (uint32_t)prng_below(&run->rng, 6);
         }
     }
     for (uint32_t i = 0; i < client_count && !run->failed; i++) {
