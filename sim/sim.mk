@@ -71,3 +71,13 @@ $(SIMTEST_DIR)/plain_liburing_sim: tests/sim/plain_liburing.c $(SIM_KERNEL_A) $(
 $(SIMTEST_DIR)/plain_liburing_real: tests/sim/plain_liburing.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< -luring
+
+# The differential script, against the sim and against the real kernel.
+$(SIMTEST_DIR)/diff_script_sim: tests/sim/diff_script.c $(SIM_KERNEL_A) $(SIM_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Isim/include -include sim/include/ringer_sim_posix.h -U_FORTIFY_SOURCE \
+		-o $@ $< $(SIM_KERNEL_A)
+
+$(SIMTEST_DIR)/diff_script_real: tests/sim/diff_script.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< -luring

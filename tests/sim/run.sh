@@ -32,5 +32,6 @@ done
 if [ "$variant" = gcc ] || [ "$variant" = default ]; then
     tests/sim/determinism.sh || status=1
     tests/sim/plain_liburing.sh || status=1
+    tests/sim/diff.sh 300 || status=1
 fi
 exit $status

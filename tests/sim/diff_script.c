@@ -1,0 +1,264 @@
+/*
+ * Differential conformance: a generated op script, run unchanged on the real ring (files on
+ * a tmpfs directory, loopback TCP) and on the faithful sim. Each batch's CQEs are printed
+ * sorted by user_data (Linux orders independent completions in no way); fds print as "fd".
+ * tests/sim/diff.sh runs many seeds through both builds and compares the outputs.
+ *   diff_script SEED DIR        DIR: a writable tmpfs directory
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_BATCH 4
+
+static struct io_uring ring;
+static uint64_t rng;
+static char dir[256], file_path[300], missing_path[300];
+static int file_fd = -1, event_fd = -1, client = -1, server = -1, listener = -1;
+static uint16_t dead_port;
+static char bufs[MAX_BATCH][8192];
+static struct statx stx[MAX_BATCH];
+static uint64_t event_value[MAX_BATCH];
+static struct __kernel_timespec ts[MAX_BATCH];
+static int opened[64], opened_count;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng % n);
+}
+
+struct result {
+    uint64_t user_data;
+    int res;
+};
+
+static int cmp(const void *a, const void *b)
+{
+    const struct result *x = a, *y = b;
+    return (x->user_data > y->user_data) - (x->user_data < y->user_data);
+}
+
+static void setup(void)
+{
+    snprintf(file_path, sizeof file_path, "%s/diff_file", dir);
+    snprintf(missing_path, sizeof missing_path, "%s/missing", dir);
+    file_fd = open(file_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (bind(listener, (struct sockaddr *)&a, sizeof a) || listen(listener, 4) ||
+        getsockname(listener, (struct sockaddr *)&a, &len)) {
+        printf("socket setup failed\n");
+        exit(1);
+    }
+    client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (connect(client, (struct sockaddr *)&a, sizeof a) != 0) {
+        printf("connect failed\n");
+        exit(1);
+    }
+    server = accept4(listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    int probe = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in b = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    len = sizeof b;
+    bind(probe, (struct sockaddr *)&b, sizeof b);
+    getsockname(probe, (struct sockaddr *)&b, &len);
+    dead_port = b.sin_port; /* bound, then closed: nobody listens there */
+    close(probe);
+}
+
+static uint32_t queued_bytes; /* sent to server, not yet received */
+
+/* Prepares op `kind` in SQE s of slot i; returns the user_data used. */
+static void prep(struct io_uring_sqe *s, int i, uint32_t kind)
+{
+    uint64_t off = rnd(5) * 4096 + (rnd(2) ? rnd(4096) : 0);
+    uint32_t len = 1 + rnd(8192);
+    switch (kind) {
+    case 0:
+        memset(bufs[i], 'a' + rnd(26), len);
+        io_uring_prep_write(s, file_fd, bufs[i], len, off);
+        break;
+    case 1:
+        io_uring_prep_read(s, file_fd, bufs[i], len, off);
+        break;
+    case 2:
+        io_uring_prep_fsync(s, file_fd, rnd(2) ? IORING_FSYNC_DATASYNC : 0);
+        break;
+    case 3:
+        io_uring_prep_statx(s, AT_FDCWD, rnd(2) ? file_path : missing_path, 0, STATX_BASIC_STATS,
+                            &stx[i]);
+        break;
+    case 4: {
+        static const int flags[] = {O_RDONLY, O_RDWR | O_CREAT | O_EXCL, O_RDONLY | O_DIRECTORY,
+                                    O_WRONLY | O_CREAT | O_TRUNC};
+        io_uring_prep_openat(s, AT_FDCWD, rnd(2) ? file_path : missing_path, flags[rnd(4)], 0600);
+        break;
+    }
+    case 5:
+        io_uring_prep_nop(s);
+        break;
+    case 6:
+        ts[i] = (struct __kernel_timespec){.tv_nsec = rnd(3) * 500000};
+        io_uring_prep_timeout(s, &ts[i], 0, 0);
+        break;
+    case 7:
+        if (rnd(2))
+            io_uring_prep_cancel64(s, 123456789, 0);
+        else
+            io_uring_prep_timeout_remove(s, 987654321, 0);
+        break;
+    case 8: {
+        uint64_t v = 1 + rnd(5);
+        (void)!write(event_fd, &v, 8);
+        io_uring_prep_read(s, event_fd, &event_value[i], 8, 0);
+        break;
+    }
+    case 9: {
+        uint32_t n = 1 + rnd(1000);
+        memset(bufs[i], 'k', n);
+        io_uring_prep_send(s, client, bufs[i], n, MSG_NOSIGNAL);
+        queued_bytes += n;
+        break;
+    }
+    case 10: {
+        struct sockaddr_in *a = (struct sockaddr_in *)bufs[i];
+        *a = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = dead_port,
+                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        opened[opened_count++] = c;
+        io_uring_prep_connect(s, c, (struct sockaddr *)a, sizeof *a);
+        break;
+    }
+    case 11:
+        io_uring_prep_close(s, 1000 + (int)rnd(10));
+        break;
+    default:
+        io_uring_prep_read(s, client, bufs[i], 16, 1 + rnd(100)); /* -ESPIPE */
+        break;
+    }
+}
+
+static void batch(int number)
+{
+    int n = 1 + (int)rnd(MAX_BATCH);
+    uint32_t kinds[MAX_BATCH];
+    bool event_read = false, file_op = false;
+    for (int i = 0; i < n; i++) {
+        struct io_uring_sqe *s = io_uring_get_sqe(&ring);
+        kinds[i] = rnd(13);
+        if (kinds[i] == 8 && event_read)
+            kinds[i] = 5; /* a second read would wait for ever: the first takes the counter */
+        if (kinds[i] <= 4 && file_op)
+            kinds[i] = 5; /* two file ops in one batch race on Linux (io-wq): one per batch */
+        event_read |= kinds[i] == 8;
+        file_op |= kinds[i] <= 4;
+        prep(s, i, kinds[i]);
+        io_uring_sqe_set_data64(s, (uint64_t)(i + 1) * 100 + kinds[i]);
+        io_uring_sqe_set_flags(s, 0);
+    }
+    int submitted = io_uring_submit(&ring);
+    struct result r[MAX_BATCH];
+    for (int i = 0; i < n; i++) {
+        struct io_uring_cqe *cqe;
+        if (io_uring_wait_cqe(&ring, &cqe) != 0) {
+            printf("wait failed\n");
+            exit(1);
+        }
+        r[i].user_data = cqe->user_data;
+        r[i].res = cqe->res;
+        io_uring_cqe_seen(&ring, cqe);
+    }
+    qsort(r, (size_t)n, sizeof r[0], cmp);
+    printf("b%d %d:", number, submitted);
+    for (int i = 0; i < n; i++) {
+        bool fd_result = r[i].user_data % 100 == 4 && r[i].res >= 0;
+        if (fd_result)
+            opened[opened_count++] = r[i].res;
+        printf(fd_result ? " %llu=fd" : " %llu=%d", (unsigned long long)r[i].user_data, r[i].res);
+    }
+    printf("\n");
+    for (int k = 0; k < opened_count; k++)
+        close(opened[k]);
+    opened_count = 0;
+    if (queued_bytes > 0 && rnd(2)) {
+        static char sink[65536];
+        ssize_t got = recv(server, sink, sizeof sink, MSG_DONTWAIT);
+        printf("  drained %zd of %u\n", got, queued_bytes);
+        queued_bytes = 0;
+    }
+}
+
+/* A full CQ: more CQEs than it holds, reaped in order through the overflow list. */
+static void full_cq(void)
+{
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 4; i++) {
+            struct io_uring_sqe *s = io_uring_get_sqe(&ring);
+            io_uring_prep_nop(s);
+            io_uring_sqe_set_data64(s, (uint64_t)(round * 4 + i));
+            io_uring_sqe_set_flags(s, 0);
+        }
+        io_uring_submit(&ring);
+    }
+    printf("cq full: ready %u overflow %d\n", io_uring_cq_ready(&ring),
+           io_uring_cq_has_overflow(&ring));
+    struct io_uring_cqe *cqes[16];
+    uint64_t expect = 0;
+    unsigned n;
+    while ((n = io_uring_peek_batch_cqe(&ring, cqes, 16)) > 0) {
+        for (unsigned i = 0; i < n; i++, expect++) {
+            if (cqes[i]->user_data != expect)
+                printf("cq order: %llu at %llu\n", (unsigned long long)cqes[i]->user_data,
+                       (unsigned long long)expect);
+        }
+        io_uring_cq_advance(&ring, n);
+    }
+    printf("cq reaped %llu overflow %d\n", (unsigned long long)expect,
+           io_uring_cq_has_overflow(&ring));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: diff_script SEED DIR\n");
+        return 2;
+    }
+    rng = strtoull(argv[1], NULL, 0) * 0x9e3779b97f4a7c15ull + 1;
+    snprintf(dir, sizeof dir, "%s", argv[2]);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    int res = io_uring_queue_init(4, &ring, 0);
+    if (res < 0) {
+        printf("queue_init %d\n", res);
+        return 77;
+    }
+    setup();
+    for (int b = 0; b < 40; b++)
+        batch(b);
+    full_cq();
+    close(client);
+    close(server);
+    close(listener);
+    close(event_fd);
+    close(file_fd);
+    unlink(file_path);
+    unlink(missing_path);
+    io_uring_queue_exit(&ring);
+    printf("done\n");
+    return 0;
+}
