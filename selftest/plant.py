@@ -149,6 +149,20 @@ bug("14-yield-runs-in-starter", "src/ops.c",
     }""",
  "a yield runs its callback from inside ringer_timeout (re-entrancy)")
 
+bug("15-cqe-eintr-surfaced", "src/complete.c",
+ """    case RINGER_OP_TIMEOUT:
+    case RINGER_OP_WRITE:
+        return result == -EINTR;""",
+ """    case RINGER_OP_TIMEOUT:
+    case RINGER_OP_WRITE:
+        return false; /* PLANTED: an interrupted op's -EINTR reaches its callback */""",
+ "an op whose CQE says -EINTR (a signal hit the worker) is not resubmitted")
+
+bug("16-cancel-all-leaks-fds", "src/cancel_all.c",
+ "    close(completion->result); /* -EINTR still releases the descriptor */",
+ "    /* PLANTED: the accepted or opened fd is not closed */",
+ "cancel_all drops an accept or openat that succeeded without closing its fd (TigerBeetle leaked them)")
+
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 out = os.path.join(root, "selftest", "bugs")
 work = tempfile.mkdtemp()
