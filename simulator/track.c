@@ -328,6 +328,15 @@ bool op_openat(struct run *run, struct ringer_completion *c, int dir_fd, const c
     return true;
 }
 
+bool op_statx(struct run *run, struct ringer_completion *c, int dir_fd, const char *path,
+              uint32_t mask, struct statx *statx, void *context, track_callback callback) {
+    struct track_op *op = begin(run, c, RINGER_OP_STATX, dir_fd, context, callback, false);
+    if (op == NULL) return false;
+    ringer_statx(run->io, c, dir_fd, path, 0, mask, statx, op, on_callback);
+    end(run, c);
+    return true;
+}
+
 bool op_timeout(struct run *run, struct ringer_completion *c, uint64_t nanoseconds,
                 void *context, track_callback callback) {
     struct track_op *op = begin(run, c, RINGER_OP_TIMEOUT, -1, context, callback, false);

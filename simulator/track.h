@@ -45,6 +45,8 @@ bool op_fsync(struct run *run, struct ringer_completion *c, int fd, uint32_t fla
               void *context, track_callback callback);
 bool op_openat(struct run *run, struct ringer_completion *c, int dir_fd, const char *path,
                int flags, mode_t mode, void *context, track_callback callback);
+bool op_statx(struct run *run, struct ringer_completion *c, int dir_fd, const char *path,
+              uint32_t mask, struct statx *statx, void *context, track_callback callback);
 bool op_timeout(struct run *run, struct ringer_completion *c, uint64_t nanoseconds,
                 void *context, track_callback callback);
 bool op_event_listen(struct run *run, struct ringer_completion *c, int event, void *context,

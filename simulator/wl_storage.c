@@ -16,10 +16,11 @@
 #include "workload.h"
 
 #define QUEUE_MAX 8u
+#define SOPS_MAX (QUEUE_MAX + 2u) /* plus the WAL's open or fsync and the statx */
 #define APPENDS_MAX 4u
 
 enum sop_kind { SOP_BLOCK_WRITE, SOP_BLOCK_READ, SOP_WAL_APPEND, SOP_WAL_FSYNC, SOP_WAL_OPEN,
-                SOP_DIR_FSYNC };
+                SOP_DIR_FSYNC, SOP_STATX };
 
 struct storage_op {
     uint8_t buffer[STORE_BLOCK_SIZE]; /* first, so it is 4096-aligned for O_DIRECT */
@@ -30,18 +31,19 @@ struct storage_op {
     uint32_t value;  /* block version, or the lsn an fsync covers */
 };
 
-static struct storage_op sops[QUEUE_MAX] __attribute__((aligned(4096)));
+static struct storage_op sops[SOPS_MAX] __attribute__((aligned(4096)));
 static struct block_model blocks[BLOCKS_MAX];
 static struct wal_model wal;
 static uint32_t block_count, queue_depth, in_flight, appends_in_flight;
 static int dir_fd = -1, data_fd = -1, wal_fd = -1;
 static bool formatted, store_ready, wal_ready, wal_poisoned, fsync_in_flight, fsync_broken;
 static bool out_of_budget;
+static struct statx store_statx; /* the kernel writes it until the statx's callback */
 
 static void pump(struct run *run);
 
 static struct storage_op *sop_alloc(uint8_t kind) {
-    for (uint32_t i = 0; i < QUEUE_MAX; i++) {
+    for (uint32_t i = 0; i < SOPS_MAX; i++) {
         if (!sops[i].busy) {
             sops[i].busy = true;
             sops[i].kind = kind;
@@ -49,7 +51,7 @@ static struct storage_op *sop_alloc(uint8_t kind) {
             return &sops[i];
         }
     }
-    assert(false && "queue_depth <= QUEUE_MAX");
+    assert(false && "queue_depth <= QUEUE_MAX leaves room for the others");
     return NULL;
 }
 
@@ -304,6 +306,32 @@ static void recover_wal(struct run *run) {
     wal.next = prefix + 1;
 }
 
+/* The data file's size must survive every crash: open_data_file fsyncs after allocating. */
+static void on_store_statx(struct run *run, void *context, struct ringer_completion *c,
+                           int32_t result) {
+    struct storage_op *sop = context;
+    assert(c == &sop->c && sop->kind == SOP_STATX);
+    const uint64_t size = (uint64_t)block_count * STORE_BLOCK_SIZE;
+    if (result == 0 && (store_statx.stx_mask & STATX_SIZE) && store_statx.stx_size < size) {
+        run_fail(run, "storage: statx gives the data file %llu bytes, formatted with %llu",
+                 (unsigned long long)store_statx.stx_size, (unsigned long long)size);
+    } else if (result < 0 && run->faithful && !run_errno_explained(result, false)) {
+        run_fail(run, "storage: statx of the data file returned %d", (int)result);
+    }
+    sop_free(sop);
+    pump(run);
+}
+
+static void start_statx(struct run *run) {
+    struct storage_op *sop = sop_alloc(SOP_STATX);
+    memset(&store_statx, 0, sizeof(store_statx));
+    if (!op_statx(run, &sop->c, dir_fd, "store", STATX_SIZE, &store_statx, sop,
+                  on_store_statx)) {
+        sop_free(sop);
+        out_of_budget = true;
+    }
+}
+
 static void open_store(struct run *run) {
     const uint64_t size = (uint64_t)block_count * STORE_BLOCK_SIZE;
     const enum ringer_data_file_purpose purpose =
@@ -353,13 +381,14 @@ static void storage_begin(struct run *run) {
         sop_free(sop);
         out_of_budget = true;
     }
+    if (store_ready && !out_of_budget) start_statx(run);
     pump(run);
 }
 
 /* A write cut short by a crash or by cancel_all may have been partly applied (a short
  * write for want of space, an interrupted worker): its block may fail its checksum. */
 static void writes_cut(void) {
-    for (uint32_t i = 0; i < QUEUE_MAX; i++) {
+    for (uint32_t i = 0; i < SOPS_MAX; i++) {
         if (sops[i].busy && sops[i].kind == SOP_BLOCK_WRITE) {
             assert(sops[i].index < block_count);
             blocks[sops[i].index].maybe_torn = true;
