@@ -53,7 +53,7 @@ struct driver {
     enum driver_ending ending;
     struct ringer_io io;
     struct slot slots[ALL_SLOTS];
-    uint64_t sequence, starts, callbacks;
+    uint64_t sequence, starts, callbacks, runs;
     bool in_callback, cancel_all_started, faithful, winding_down, cqe_drop_allowed;
     int broken; /* 0, or the errno that broke the ring (only after a dropped CQE) */
     bool trace; /* FUZZ_TRACE=1: print every start and callback (for reading a finding) */
@@ -531,8 +531,8 @@ static void check_counters(const struct driver *d) {
     check_fifo(d);
 }
 
-/* I5 against the kernel's own count. Kept out of check_counters: ringer_sim_stats scans the
- * sim's request pool, too slow for every step. */
+/* I5 against the kernel's own count, at the end of a run: ringer_sim_stats scans the sim's
+ * request pool, too slow for every step. */
 static void check_consumed(const struct driver *d) {
     const struct ringer_stats stats = ringer_stats(&d->io);
     const uint64_t consumed = fuzz_world_sqes_consumed();
@@ -557,16 +557,24 @@ static bool ring_ok(struct driver *d, int rc, const char *what) {
     return false;
 }
 
-static void step_run_for_ns(struct driver *d, uint64_t nanoseconds) {
+/* After run_for_ns: I6 from the kernel's side. The hook scans the sim's request pool, so the
+ * quiesce rounds leave it to one final call. */
+static void check_kernel_after_run(void) {
+    FUZZ_CHECK(ringer_sim_timers_with_user_data(0) == 0,
+               "run_for_ns left its internal timeout in the kernel (I6)");
+}
+
+static void step_run_for_ns(struct driver *d, uint64_t nanoseconds, bool check_kernel) {
     const uint64_t before = ringer_sim_now_ns();
     int rc = ringer_run_for_ns(&d->io, nanoseconds);
     if (!ring_ok(d, rc, "ringer_run_for_ns")) return;
     const uint64_t now = ringer_sim_now_ns();
     FUZZ_CHECK(now >= before + nanoseconds, "run_for_ns(%llu) returned early: %llu ns",
                (unsigned long long)nanoseconds, (unsigned long long)(now - before));
-    FUZZ_CHECK(ringer_sim_timers_with_user_data(0) == 0,
-               "run_for_ns left its internal timeout in the kernel (I6)");
-    check_consumed(d);
+    /* The first runs and every 8th: a timer left behind would fire soon after anyway, and
+     * the library asserts on a user_data-0 CQE it did not expect (I5). */
+    d->runs += 1;
+    if (check_kernel && (d->runs <= 2 || d->runs % 8 == 0)) check_kernel_after_run();
 }
 
 static void step_tick(struct driver *d) {
@@ -613,7 +621,7 @@ static void step(struct driver *d) {
         step_tick(d);
         break;
     case 3:
-        step_run_for_ns(d, FUZZ_PICK(in, run_ns));
+        step_run_for_ns(d, FUZZ_PICK(in, run_ns), true);
         break;
     case 4: {
         const bool bad = fuzz_below(in, 8) == 0;
@@ -630,7 +638,7 @@ static void step(struct driver *d) {
         break;
     default:
         step_tick(d);
-        step_run_for_ns(d, 0);
+        step_run_for_ns(d, 0, true);
     }
 }
 
@@ -667,10 +675,12 @@ static void end_quiesce(struct driver *d) {
                 start_op(d, closer, OP_CANCEL, slot);
             }
         }
-        step_run_for_ns(d, QUIESCE_ROUND_NS);
+        step_run_for_ns(d, QUIESCE_ROUND_NS, false);
         if (d->broken == 0) check_counters(d);
     }
     if (d->broken != 0) return;
+    check_kernel_after_run();
+    check_consumed(d);
     if (d->starts != d->callbacks) describe_busy_slots(d);
     FUZZ_CHECK(d->starts == d->callbacks, "%llu ops never called back after %u rounds of "
                "cancels (I12)", (unsigned long long)(d->starts - d->callbacks), QUIESCE_ROUNDS);
@@ -742,6 +752,7 @@ static void end_cancel_all(struct driver *d) {
     int rc = ringer_cancel_all(&d->io); /* termination: the sim's step and time bounds */
     if (!ring_ok(d, rc, "ringer_cancel_all")) return;
     FUZZ_CHECK(d->callbacks == callbacks_before, "callbacks ran inside cancel_all (I13)");
+    check_consumed(d);
     const struct ringer_stats stats = ringer_stats(&d->io);
     FUZZ_CHECK(stats.queued == 0 && stats.in_kernel == 0 && stats.unqueued == 0 &&
                    stats.completed == 0 && stats.awaiting == 0 && stats.deadlines == 0,
