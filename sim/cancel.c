@@ -123,7 +123,7 @@ static void apply_target(uint32_t t, const struct outcome *o, bool later)
     struct sim_req *q = &sim_reqs[t];
     int32_t res = o->target_res;
     if (res == RINGER_SIM_TARGET_NORMAL) {
-        if (q->state == REQ_WAIT || q->state == REQ_TIMER) {
+        if (q->state == REQ_WAIT || q->state == REQ_TIMER || q->state == REQ_HELD) {
             if (o->cancel_res != -ENOENT)
                 return; /* keeps waiting: it completes normally later */
             res = -ECANCELED;
@@ -185,7 +185,7 @@ static void cancel_all_matching(uint32_t r)
     uint32_t detached = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint8_t state = sim_reqs[targets[i]].state;
-        if (state == REQ_WAIT || state == REQ_TIMER) {
+        if (state == REQ_WAIT || state == REQ_TIMER || state == REQ_HELD) {
             sim_req_detach(targets[i]);
             targets[detached++] = targets[i];
         }

@@ -182,14 +182,11 @@ uint32_t sim_consume_sqes(uint32_t ring, uint32_t n, int *err)
         decode(ring, &sim_reqs[q], sqe);
         sim_inflight_add(q);
         int perr = prep(&sim_reqs[q], sqe);
-        if (perr) {
-            sim_req_complete(q, perr, 0);
-            if (!(r->setup_flags & IORING_SETUP_SUBMIT_ALL))
-                break;
-            continue;
-        }
-        sim_op_issue(q);
+        sim_link_consumed(q, perr);
+        if (perr && !(r->setup_flags & IORING_SETUP_SUBMIT_ALL))
+            break;
     }
+    sim_link_submit_end(ring);
     return consumed;
 }
 

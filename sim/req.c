@@ -42,6 +42,7 @@ uint32_t sim_req_alloc(void)
     q->seq = ++req_seq;
     q->file = SIM_NONE;
     q->wq_next = q->wq_prev = q->ring_next = q->ring_prev = q->count_next = SIM_NONE;
+    q->link_next = q->link_prev = q->held_next = SIM_NONE;
     q->wq_obj = SIM_NONE;
     q->state = REQ_WORK; /* in flight until it posts */
     return r;
@@ -98,6 +99,7 @@ void sim_req_detach(uint32_t r)
 {
     struct sim_req *q = &sim_reqs[r];
     SIM_ASSERT(q->state != REQ_FREE);
+    sim_link_unhook(r); /* a held member leaves its chain position and the drain FIFO */
     if (q->wq_kind != WQ_NONE)
         sim_wq_remove(r);
     count_list_remove(r);
@@ -110,6 +112,7 @@ void sim_req_release(uint32_t r)
 {
     struct sim_req *q = &sim_reqs[r];
     SIM_ASSERT(q->state != REQ_FREE);
+    sim_link_unhook(r);
     if (q->wq_kind != WQ_NONE)
         sim_wq_remove(r);
     count_list_remove(r);
@@ -138,9 +141,12 @@ void sim_req_complete(uint32_t r, int32_t res, uint32_t flags)
     bool skip = (q->sqe_flags & IOSQE_CQE_SKIP_SUCCESS) && res >= 0;
     flags |= q->cqe_flags;
     sim_transient_note(user_data, res == -EINTR || res == -EAGAIN);
+    bool fail_chain;
+    uint32_t next = sim_link_take_next(r, res, &fail_chain);
     sim_req_release(r);
     if (!skip)
         sim_cq_post(ring, user_data, res, flags, seq, is_timeout);
+    sim_link_continue(ring, next, fail_chain);
 }
 
 void sim_req_event(uint32_t r)

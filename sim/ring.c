@@ -130,7 +130,9 @@ static int ring_create(uint32_t flags, uint32_t sq, uint32_t cq, uint32_t *index
                                      .sq_entries = sq, .cq_entries = cq, .sqes = sqe_pool[i],
                                      .cqes = cqe_pool[i], .ov_head = SIM_NONE,
                                      .ov_tail = SIM_NONE, .inflight_head = SIM_NONE,
-                                     .inflight_tail = SIM_NONE, .count_head = SIM_NONE};
+                                     .inflight_tail = SIM_NONE, .count_head = SIM_NONE,
+                                     .held_head = SIM_NONE, .held_tail = SIM_NONE,
+                                     .drain_running = SIM_NONE, .link_tail = SIM_NONE};
     memset(sqe_pool[i], 0, sq * sizeof(struct io_uring_sqe));
     memset(cqe_pool[i], 0, cq * sizeof(struct io_uring_cqe));
     ring_file[i] = f;

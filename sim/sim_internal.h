@@ -94,7 +94,7 @@ void sim_block_until(bool (*ready)(void *), void *arg, const char *what);
 void sim_clock_reset(void);
 
 /* ---- requests (ops.c, timeout.c, cancel.c) ---- */
-enum sim_req_state { REQ_FREE = 0, REQ_WAIT, REQ_TIMER, REQ_WORK, REQ_POSTPONED };
+enum sim_req_state { REQ_FREE = 0, REQ_WAIT, REQ_TIMER, REQ_WORK, REQ_POSTPONED, REQ_HELD };
 enum sim_waitq_kind { WQ_NONE = 0, WQ_SOCK_RX, WQ_SOCK_TX, WQ_LISTEN, WQ_EVENT, WQ_PIPE_R,
                       WQ_PIPE_W };
 
@@ -125,6 +125,9 @@ struct sim_req {
     uint32_t wq_next, wq_prev;
     uint32_t ring_next, ring_prev; /* in-flight list of the ring, consumption order */
     uint32_t count_next;           /* ring's count-timeout list */
+    uint32_t link_next, link_prev; /* IOSQE_IO_LINK chain */
+    uint32_t held_next;            /* ring's drain FIFO */
+    bool drain_fifo;               /* held in the drain FIFO (else held by its chain) */
     void *poisoned;
     size_t poisoned_size;
     uint32_t salen;
@@ -178,6 +181,11 @@ struct sim_ring {
     uint32_t sq_flags;
     uint32_t ov_head, ov_tail, ov_count; /* overflow list (indices into the pool) */
     uint32_t inflight_head, inflight_tail, inflight_count;
+    uint32_t held_count;                 /* in flight but not issued (chain or drain) */
+    uint32_t held_head, held_tail;       /* drain FIFO */
+    uint32_t drain_running;              /* an issued IOSQE_IO_DRAIN request, or SIM_NONE */
+    uint32_t link_tail;                  /* the chain being consumed, or SIM_NONE */
+    bool link_failed;                    /* a prep failure broke the chain being consumed */
     uint32_t count_head; /* count timeouts */
     uint64_t cqes_posted_nontimeout;
     uint64_t max_posted_seq;
@@ -296,6 +304,19 @@ uint32_t sim_sock_rx_ready(uint32_t s);
 size_t sim_poison(void *p, size_t n); /* returns the size poisoned */
 void sim_unpoison_for_write(void *p, size_t n);
 void sim_check_not_stack(const void *p, const char *what);
+
+/* ---- links and drain (links.c) ---- */
+/* After prep: joins or starts a chain, or issues (through the drain rules). */
+void sim_link_consumed(uint32_t r, int prep_error);
+/* At the end of a submit: an open chain ends there. */
+void sim_link_submit_end(uint32_t ring);
+/* Before r is freed with result res: detaches and returns its chain successor (SIM_NONE if
+ * none), with *fail set when the rest of the chain must fail. */
+uint32_t sim_link_take_next(uint32_t r, int32_t res, bool *fail);
+/* After r's CQE is posted: starts or fails the successor, and moves the drain FIFO. */
+void sim_link_continue(uint32_t ring, uint32_t next, bool fail);
+/* r leaves without a CQE of its own deciding (release, crash): unhook it. */
+void sim_link_unhook(uint32_t r);
 
 /* ---- cross-file internals ---- */
 int sim_enter_deadline(uint32_t ring, uint32_t to_submit, uint32_t min_complete, uint32_t flags,

@@ -849,6 +849,172 @@ static void test_fsync_after_close_in_batch(void)
     finish(&ring);
 }
 
+/* ---- links and drain ---- */
+
+static void push(struct io_uring *ring, struct io_uring_sqe *sqe, uint64_t user_data, unsigned flags)
+{
+    (void)ring;
+    io_uring_sqe_set_data64(sqe, user_data);
+    io_uring_sqe_set_flags(sqe, flags);
+}
+
+static void test_links(void)
+{
+    world();
+    struct io_uring ring;
+    ring_init(&ring, 8);
+    int fd = open("/data/l", O_RDWR | O_CREAT, 0600);
+    static char out[10] = "abcdefghij", in[10];
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_write(sqe, fd, out, 10, 0);
+    push(&ring, sqe, 1, IOSQE_IO_LINK);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_read(sqe, fd, in, 10, 0);
+    push(&ring, sqe, 2, IOSQE_IO_LINK);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    push(&ring, sqe, 3, 0);
+    CHECK_EQ(io_uring_submit(&ring), 3);
+    CHECK_EQ(reap_expect(&ring, 1), 10);
+    CHECK_EQ(reap_expect(&ring, 2), 10);
+    CHECK_EQ(reap_expect(&ring, 3), 0);
+    CHECK(memcmp(in, out, 10) == 0);
+    /* a failure cancels the rest; a hardlink continues */
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_read(sqe, 999, in, 10, 0);
+    push(&ring, sqe, 4, IOSQE_IO_LINK);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    push(&ring, sqe, 5, IOSQE_IO_LINK);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    push(&ring, sqe, 6, 0);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_read(sqe, 999, in, 10, 0);
+    push(&ring, sqe, 7, IOSQE_IO_HARDLINK);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    push(&ring, sqe, 8, 0);
+    CHECK_EQ(io_uring_submit(&ring), 5);
+    CHECK_EQ(reap_expect(&ring, 4), -EBADF);
+    CHECK_EQ(reap_expect(&ring, 5), -ECANCELED);
+    CHECK_EQ(reap_expect(&ring, 6), -ECANCELED);
+    CHECK_EQ(reap_expect(&ring, 7), -EBADF);
+    CHECK_EQ(reap_expect(&ring, 8), 0);
+    /* an expired timeout fails its chain unless ETIME_SUCCESS */
+    static struct __kernel_timespec ms = {.tv_nsec = 1000000};
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_timeout(sqe, &ms, 0, 0);
+    push(&ring, sqe, 9, IOSQE_IO_LINK);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    push(&ring, sqe, 10, 0);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_timeout(sqe, &ms, 0, IORING_TIMEOUT_ETIME_SUCCESS);
+    push(&ring, sqe, 11, IOSQE_IO_LINK);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    push(&ring, sqe, 12, 0);
+    CHECK_EQ(io_uring_submit(&ring), 4);
+    int32_t res[13] = {0};
+    for (int i = 0; i < 4; i++) {
+        int32_t r;
+        uint64_t ud = reap(&ring, &r);
+        CHECK(ud >= 9 && ud <= 12);
+        res[ud] = r;
+    }
+    CHECK_EQ(res[9], -ETIME);
+    CHECK_EQ(res[10], -ECANCELED);
+    CHECK_EQ(res[11], -ETIME);
+    CHECK_EQ(res[12], 0);
+    close(fd);
+    finish(&ring);
+}
+
+static void test_link_prep_failure_and_boundary(void)
+{
+    world();
+    struct io_uring ring;
+    ring_init(&ring, 8);
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    push(&ring, sqe, 1, IOSQE_IO_LINK);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    sqe->opcode = 250;
+    push(&ring, sqe, 2, IOSQE_IO_LINK);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    push(&ring, sqe, 3, 0);
+    CHECK_EQ(io_uring_submit(&ring), 2); /* submission stops after the prep failure */
+    CHECK_EQ(reap_expect(&ring, 1), -ECANCELED);
+    CHECK_EQ(reap_expect(&ring, 2), -EINVAL);
+    CHECK_EQ(io_uring_submit(&ring), 1);
+    CHECK_EQ(reap_expect(&ring, 3), 0);
+    /* a chain ends at the submit boundary */
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    push(&ring, sqe, 4, IOSQE_IO_LINK);
+    CHECK_EQ(io_uring_submit(&ring), 1);
+    CHECK_EQ(reap_expect(&ring, 4), 0);
+    finish(&ring);
+}
+
+static void test_drain(void)
+{
+    world();
+    struct io_uring ring;
+    ring_init(&ring, 8);
+    static struct __kernel_timespec ms = {.tv_nsec = 2000000};
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_timeout(sqe, &ms, 0, 0);
+    push(&ring, sqe, 1, 0);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    push(&ring, sqe, 2, IOSQE_IO_DRAIN);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    push(&ring, sqe, 3, 0);
+    CHECK_EQ(io_uring_submit(&ring), 3);
+    CHECK_EQ(io_uring_cq_ready(&ring), 0); /* the drain waits for the timeout, the nop for it */
+    CHECK_EQ(reap_expect(&ring, 1), -ETIME);
+    CHECK_EQ(reap_expect(&ring, 2), 0);
+    CHECK_EQ(reap_expect(&ring, 3), 0);
+    finish(&ring);
+}
+
+static void test_cancel_held_link_member(void)
+{
+    world();
+    struct io_uring ring;
+    ring_init(&ring, 8);
+    static struct __kernel_timespec long_ts = {.tv_sec = 5};
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_timeout(sqe, &long_ts, 0, 0);
+    push(&ring, sqe, 1, IOSQE_IO_LINK);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    push(&ring, sqe, 2, IOSQE_IO_LINK);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_nop(sqe);
+    push(&ring, sqe, 3, 0);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_cancel64(sqe, 2, 0);
+    push(&ring, sqe, 4, 0);
+    CHECK_EQ(io_uring_submit(&ring), 4);
+    CHECK_EQ(reap_expect(&ring, 4), 0);
+    CHECK_EQ(reap_expect(&ring, 2), -ECANCELED);
+    CHECK_EQ(reap_expect(&ring, 3), -ECANCELED);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_timeout_remove(sqe, 1, 0);
+    push(&ring, sqe, 5, 0);
+    CHECK_EQ(io_uring_submit(&ring), 1);
+    CHECK_EQ(reap_expect(&ring, 5), 0);
+    CHECK_EQ(reap_expect(&ring, 1), -ECANCELED);
+    CHECK_EQ(ringer_sim_in_flight(), 0);
+    finish(&ring);
+}
+
 /* ---- death tests ---- */
 
 static void test_deadlock_is_reported(void)
@@ -902,6 +1068,10 @@ static const struct simtest tests[] = {
     {"sim_crash_keeps_when_not_lost", test_crash_keeps_when_not_lost, 0},
     {"sim_block_device_and_lock", test_block_device_and_lock, 0},
     {"sim_fsync_after_close_in_batch", test_fsync_after_close_in_batch, 0},
+    {"sim_links", test_links, 0},
+    {"sim_link_prep_failure_and_boundary", test_link_prep_failure_and_boundary, 0},
+    {"sim_drain", test_drain, 0},
+    {"sim_cancel_held_link_member", test_cancel_held_link_member, 0},
     {"sim_deadlock_is_reported", test_deadlock_is_reported, SIGABRT},
     {"sim_leak_is_reported", test_leak_is_reported, SIGABRT},
 };
