@@ -34,6 +34,8 @@ static const char usage[] =
     "  --ops N             at most N operations per seed (default: drawn per seed)\n"
     "  --faults-off LIST   force these fault classes off (comma list of class names)\n"
     "  --no-crash          no simulated power loss in the storage workload\n"
+    "  --half-close        network clients may shut down their sending side after the\n"
+    "                      last byte (off by default: the sim lets the FIN overtake data)\n"
     "How:\n"
     "  --jobs N            run seeds in N worker processes (default 1)\n"
     "  --keep-going        do not stop at the first failing seed\n"
@@ -173,6 +175,7 @@ static int parse_switch(struct cli *cli, const char *flag) {
     else if (strcmp(flag, "--keep-going") == 0) cli->keep_going = true;
     else if (strcmp(flag, "--twice") == 0) cli->twice = true;
     else if (strcmp(flag, "--no-crash") == 0) cli->config.no_crash = true;
+    else if (strcmp(flag, "--half-close") == 0) cli->config.half_close = true;
     else return -1;
     return 0;
 }
@@ -233,6 +236,9 @@ void cli_config_flags(const struct cli *cli, const struct run_config *config, ch
     }
     if (config->no_crash && used > 0 && (unsigned)used < size) {
         used += snprintf(out + used, size - (unsigned)used, " --no-crash");
+    }
+    if (config->half_close && used > 0 && (unsigned)used < size) {
+        used += snprintf(out + used, size - (unsigned)used, " --half-close");
     }
     for (uint32_t c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++) {
         if (!((config->faults_off >> c) & 1u) || used <= 0 || (unsigned)used >= size) continue;

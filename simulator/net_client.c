@@ -15,6 +15,7 @@ struct client {
     uint32_t id, session, sessions_left;
     bool connected, connect_pending, send_pending, recv_pending, cancel_pending;
     bool close_pending, ending, errored, finished;
+    bool half_close, shut_down; /* shut down the sending side once everything is sent */
     uint32_t tx_len, tx_sent, rx_len;
     uint32_t failed_sessions;
     uint8_t tx[NET_STREAM_MAX];
@@ -112,6 +113,19 @@ static void on_close(struct run *run, void *context, struct ringer_completion *c
     session_start(run, client);
 }
 
+/* SHUT_WR after the last byte: the server then sees EOF, echoes the rest and closes. */
+static void maybe_shut_down(struct run *run, struct client *client) {
+    if (!client->half_close || client->shut_down || client->send_pending ||
+        client->tx_sent < client->tx_len) {
+        return;
+    }
+    client->shut_down = true;
+    int rc = ringer_shutdown(run->io, client->fd, SHUT_WR);
+    if (rc != 0 && run->faithful && !net_breaking_faults()) {
+        run_fail(run, "network: ringer_shutdown(SHUT_WR) returned %d", rc);
+    }
+}
+
 static void start_transfers(struct run *run, struct client *client) {
     if (!client->recv_pending && client->rx_len < client->tx_len) {
         client->recv_pending = op_recv(run, &client->recv_c, client->fd,
@@ -125,6 +139,7 @@ static void start_transfers(struct run *run, struct client *client) {
                                        client->tx_len - client->tx_sent, client, on_send);
         if (!client->send_pending) client->ending = true;
     }
+    maybe_shut_down(run, client);
 }
 
 /* One send and one recv in flight; an ending session cancels what is pending, then
@@ -156,7 +171,9 @@ static void session_start(struct run *run, struct client *client) {
     }
     client->sessions_left -= 1;
     client->session += 1;
-    client->connected = client->ending = client->errored = false;
+    client->connected = client->ending = client->errored = client->shut_down = false;
+    /* Drawn either way, so that the flag changes nothing else in the run. */
+    client->half_close = prng_chance(&run->rng, 1, 2) && run->config->half_close;
     client->tx_sent = client->rx_len = 0;
     const uint32_t frames = 1 + (uint32_t)prng_below(&run->rng, NET_FRAMES_MAX);
     client->tx_len = net_build_session(client->tx, run->config->seed, client->id,

@@ -16,6 +16,7 @@ struct conn {
     struct ringer_completion recv_c, send_c, cancel_c, close_c;
     int fd;
     bool open, recv_pending, send_pending, cancel_pending, close_pending, ending;
+    bool peer_closed; /* recv gave 0: finish echoing what came, then close */
     bool identified;
     uint32_t client, session, next_seq;
     uint32_t parse_len, tx_head, tx_len;
@@ -66,8 +67,10 @@ static void on_recv(struct run *run, void *context, struct ringer_completion *c,
     struct conn *conn = context;
     assert(c == &conn->recv_c && conn->recv_pending);
     conn->recv_pending = false;
-    if (result <= 0) {
-        conn->ending = true; /* 0: the client closed; < 0: reset, timeout, cancel */
+    if (result == 0) {
+        conn->peer_closed = true; /* the client shut down its side or closed */
+    } else if (result < 0) {
+        conn->ending = true; /* reset, timeout, cancel */
     } else {
         assert(conn->parse_len + (uint32_t)result <= sizeof(conn->parse));
         conn->parse_len += (uint32_t)result;
@@ -110,7 +113,7 @@ static void on_conn_close(struct run *run, void *context, struct ringer_completi
 static void conn_step(struct run *run, struct conn *conn) {
     if (run->failed || run->cancel_all_started) return;
     if (!conn->ending) {
-        if (!conn->recv_pending) {
+        if (!conn->recv_pending && !conn->peer_closed) {
             const uint32_t space = (uint32_t)sizeof(conn->parse) - conn->parse_len;
             conn->recv_pending = op_recv(run, &conn->recv_c, conn->fd,
                                          conn->parse + conn->parse_len,
@@ -122,6 +125,9 @@ static void conn_step(struct run *run, struct conn *conn) {
                                          conn->tx + conn->tx_head,
                                          conn->tx_len - conn->tx_head, conn, on_send);
             if (!conn->send_pending) conn->ending = true;
+        }
+        if (conn->peer_closed && !conn->send_pending && conn->tx_head == conn->tx_len) {
+            conn->ending = true; /* everything that came was echoed */
         }
         if (!conn->ending) return;
     }

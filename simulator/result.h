@@ -27,6 +27,7 @@ struct run_config {
     uint64_t op_budget;  /* 0: the seed's own; otherwise at most this many ops start */
     uint32_t faults_off; /* fault classes forced to 0 ppm (the minimizer's mask) */
     bool no_crash;       /* no simulated power loss */
+    bool half_close;     /* network clients may shut down their sending side (SHUT_WR) */
 };
 
 struct seed_result {
