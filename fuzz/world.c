@@ -67,10 +67,12 @@ void fuzz_world_options(struct fuzz_input *program, enum fuzz_fault_set set,
         options->faults[RINGER_SIM_FAULT_CQE_DROP].ppm = fault_levels_ppm[0];
         options->no_leak_check = true;
     }
-    /* Small pools: the sim allocates and clears them for every input, and the targets move
+    /* Small pools: the sim allocates and clears them for every input (512 sockets x the
+     * socket buffer, 64 pipes x the pipe buffer, the file pages), and the targets move
      * kilobytes, not megabytes. A small socket buffer also makes full-buffer sends common. */
     options->fs_pages = set == FUZZ_FAULTS_STORAGE ? 1024 : 64;
-    options->socket_buffer_size = 4096;
+    options->socket_buffer_size = 2048;
+    options->pipe_buffer_size = 4096; /* no target uses pipes: a small pool is a cheap init */
     /* Liveness bounds: a run that needs more is a hang, reported through the stop handler. */
     options->max_steps = 4000000;
     options->max_virtual_ns = 3600ull * 1000000000ull;
