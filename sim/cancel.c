@@ -98,7 +98,8 @@ struct outcome {
 
 static struct outcome model_outcome(const struct sim_req *t)
 {
-    bool running = t->state == REQ_WORK || t->state == REQ_POSTPONED;
+    /* a worker-class op is running; an inline op delayed by the latency model is not */
+    bool running = (t->state == REQ_WORK && t->worker) || t->state == REQ_POSTPONED;
     bool race = sim_fault(RINGER_SIM_FAULT_CANCEL_RACE, true);
     uint32_t pick = sim_draw_u32();
     struct outcome o = {running ? -EALREADY : 0, running ? RINGER_SIM_TARGET_NORMAL : -ECANCELED,
@@ -114,6 +115,8 @@ static struct outcome model_outcome(const struct sim_req *t)
         static const int32_t tres[3] = {-ECANCELED, -EINTR, RINGER_SIM_TARGET_NORMAL};
         o.cancel_res = cres[(pick >> 3) % 3];
         o.target_res = tres[(pick >> 5) % 3];
+        if (o.target_res == RINGER_SIM_TARGET_NORMAL && !running)
+            o.target_res = -EINTR; /* it might never complete normally: no hang by fiat */
     }
     return o;
 }
@@ -131,7 +134,7 @@ static void apply_target(uint32_t t, const struct outcome *o, bool later)
             return; /* running: completes normally */
         }
     }
-    if (q->state == REQ_WORK && res == -EINTR && !later) {
+    if (q->state == REQ_WORK && q->worker && res == -EINTR && !later) {
         q->cancelled_running = true;
         return;
     }
@@ -157,8 +160,10 @@ static void cancel_one(uint32_t r, uint32_t t)
         else
             sim_req_complete(r, o.cancel_res, 0);
     } else {
+        const struct sim_req *q = &sim_reqs[t];
         bool keeps_running = o.target_res == RINGER_SIM_TARGET_NORMAL ||
-                             (sim_reqs[t].state == REQ_WORK && o.target_res == -EINTR && !o.separate);
+                             (q->state == REQ_WORK && q->worker && o.target_res == -EINTR &&
+                              !o.separate);
         if (!keeps_running)
             sim_req_detach(t); /* the cancel's CQE must not satisfy the target's count */
         sim_req_complete(r, o.cancel_res, 0);
@@ -185,7 +190,8 @@ static void cancel_all_matching(uint32_t r)
     uint32_t detached = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint8_t state = sim_reqs[targets[i]].state;
-        if (state == REQ_WAIT || state == REQ_TIMER || state == REQ_HELD) {
+        bool delayed = state == REQ_WORK && !sim_reqs[targets[i]].worker;
+        if (state == REQ_WAIT || state == REQ_TIMER || state == REQ_HELD || delayed) {
             sim_req_detach(targets[i]);
             targets[detached++] = targets[i];
         }

@@ -466,9 +466,11 @@ void sim_op_issue(uint32_t r)
     }
     if (op_faults(q, &res))
         return sim_req_complete(r, res, 0);
-    if (is_worker(q))
+    if (is_worker(q)) {
+        q->worker = true;
         return schedule_work(r, sim_latency(sim_cfg.o.storage_latency_min_ns,
                                             sim_cfg.o.storage_latency_mean_ns));
+    }
     /* ORDER: the latency model, not faithful order mode, places this CQE */
     if (sim_fault(RINGER_SIM_FAULT_ORDER, true) || sim_cfg.reorder)
         return schedule_work(r, sim_latency(sim_cfg.reorder ? 0 : 1000,

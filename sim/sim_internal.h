@@ -116,6 +116,7 @@ struct sim_req {
     int32_t res;       /* result decided ahead (worker ops, scripted) */
     bool res_decided;
     bool cancelled_running; /* cancel hit it while running: -EINTR */
+    bool worker;            /* a worker-class op running (not a delayed inline one) */
     bool timeout_abs;
     uint32_t cqe_flags;
     uint64_t deadline;
