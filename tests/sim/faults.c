@@ -69,8 +69,55 @@ static void run_case(void)
     ringer_sim_deinit();
 }
 
+/* Fail the Nth: exactly one injection at the Nth legal opportunity, for N = 1, 2, ... */
+static void test_fail_nth(void)
+{
+    for (uint64_t n = 1; n <= 60; n++) {
+        struct ringer_sim_options o;
+        memset(&o, 0, sizeof o);
+        o.seed = 11;
+        o.quiet = true;
+        o.no_real_sigpipe = true;
+        o.no_leak_check = true;
+        o.fail_nth = n;
+        o.fail_class = RINGER_SIM_FAULT_ANY;
+        o.faults[RINGER_SIM_FAULT_READ_EIO].ppm = 1000000; /* ignored in this mode */
+        CHECK_EQ(ringer_sim_init(&o), 0);
+        workload_run(120, false);
+        struct ringer_sim_stats st = ringer_sim_stats();
+        uint64_t total = 0;
+        for (int c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++)
+            total += st.faults[c];
+        CHECK_EQ(total, 1);
+        CHECK(st.fail_nth_reached);
+        ringer_sim_deinit();
+    }
+}
+
+/* Hostile swarm seeds: the sim itself never trips an assertion or an oracle. */
+static void test_hostile_swarm_soak(void)
+{
+    for (uint64_t seed = 100; seed < 220; seed++) {
+        struct ringer_sim_options o;
+        memset(&o, 0, sizeof o);
+        o.seed = seed;
+        o.quiet = true;
+        o.no_real_sigpipe = true;
+        o.swarm = true;
+        o.profile = RINGER_SIM_PROFILE_HOSTILE;
+        CHECK_EQ(ringer_sim_init(&o), 0);
+        workload_run(300, seed % 3 == 0);
+        ringer_sim_deinit();
+    }
+}
+
 int main(int argc, char **argv)
 {
+    static const struct simtest extra[] = {
+        {"sim_fail_nth_injects_exactly_once", test_fail_nth, 0},
+        {"sim_hostile_swarm_soak", test_hostile_swarm_soak, 0},
+    };
+    simtest_main(extra, 2, argc, argv);
     enum { N = sizeof cases / sizeof cases[0] };
     static struct simtest tests[N];
     static char names[N][64];
