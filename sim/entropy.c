@@ -47,8 +47,24 @@ static struct {
 static uint64_t streak_clock;
 static uint32_t streaks_live;
 
+/* 32-bit draws come in pairs from one 64-bit output (high half first). */
+static uint64_t pair_cache;
+static bool pair_have;
+
+static uint32_t next32(void)
+{
+    if (pair_have) {
+        pair_have = false;
+        return (uint32_t)pair_cache;
+    }
+    pair_cache = xoshiro_next();
+    pair_have = true;
+    return (uint32_t)(pair_cache >> 32);
+}
+
 void sim_entropy_seed(uint64_t seed)
 {
+    pair_have = false;
     uint64_t state = seed;
     for (int i = 0; i < 4; i++)
         xs[i] = splitmix64(&state);
@@ -83,7 +99,7 @@ static uint32_t fuzz_take_back(uint32_t bytes, bool *exhausted)
 uint32_t sim_draw_u32(void)
 {
     if (!fuzz_mode)
-        return (uint32_t)(xoshiro_next() >> 32);
+        return next32();
     bool exhausted;
     return fuzz_take_back(4, &exhausted);
 }
@@ -92,7 +108,7 @@ uint32_t sim_draw_below(uint32_t bound)
 {
     SIM_ASSERT(bound > 0);
     if (!fuzz_mode)
-        return (uint32_t)(((xoshiro_next() >> 32) * (uint64_t)bound) >> 32);
+        return (uint32_t)(((uint64_t)next32() * (uint64_t)bound) >> 32);
     uint32_t range = bound - 1, bytes = 0;
     while (bytes < 4 && (range >> (8 * bytes)) > 0)
         bytes++;
@@ -107,7 +123,7 @@ void sim_draw_bytes(void *buffer, size_t size)
     SIM_ASSERT(buffer != NULL || size == 0);
     for (size_t i = 0; i < size; i++) {
         if (!fuzz_mode) {
-            out[i] = (uint8_t)(xoshiro_next() >> 56);
+            out[i] = (uint8_t)(next32() >> 24);
         } else {
             out[i] = fuzz_front < fuzz_back ? fuzz_data[fuzz_front++] : 0;
         }
@@ -118,7 +134,7 @@ void sim_draw_bytes(void *buffer, size_t size)
 static uint32_t draw_ppm(void)
 {
     if (!fuzz_mode)
-        return (uint32_t)(((xoshiro_next() >> 32) * 1000000ull) >> 32);
+        return (uint32_t)(((uint64_t)next32() * 1000000ull) >> 32);
     bool exhausted;
     uint32_t value = fuzz_take_back(4, &exhausted);
     if (exhausted)
