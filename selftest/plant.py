@@ -163,6 +163,12 @@ bug("16-cancel-all-leaks-fds", "src/cancel_all.c",
  "    /* PLANTED: the accepted or opened fd is not closed */",
  "cancel_all drops an accept or openat that succeeded without closing its fd (TigerBeetle leaked them)")
 
+# Bugs that cannot be caught until something outside the library is fixed.
+blocked = {
+    "10-fsync-error-ignored": "the sim keeps the data a failed fsync dropped (FSYNC_FAIL "
+                              "marks pages clean but the crash never reverts them)",
+}
+
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 out = os.path.join(root, "selftest", "bugs")
 work = tempfile.mkdtemp()
@@ -194,7 +200,10 @@ for name, (file, old, new, desc) in bugs.items():
     diff = subprocess.run(["diff", "-ru", "a/src", "b/src"], cwd=work, capture_output=True, text=True).stdout
     diff = "\n".join(l.split("\t")[0] if l.startswith(("--- ", "+++ ")) else l
                      for l in diff.split("\n"))
-    header = "Planted bug: %s.\n\n" % desc
+    header = "Planted bug: %s.\n" % desc
+    if name in blocked:
+        header += "Open: %s\n" % blocked[name]
+    header += "\n"
     open(os.path.join(out, name + ".patch"), "w").write(header + diff)
     print("planted", name)
 shutil.rmtree(work)

@@ -7,7 +7,8 @@
 # for another reason is never credited).
 #
 # usage: selftest/run.sh BUILD_DIR CC "CFLAGS" "RINGER_SIM_OBJS" SIM_KERNEL_A CLEAN_RINGER_SIM
-# Prints `ok selftest/<bug>` or `FAIL selftest/<bug>: <reason>` per bug, and a summary.
+# Prints `ok selftest/<bug>` or `FAIL selftest/<bug>: <reason>` per bug, and a summary; a
+# patch with an "Open: <reason>" header line that is not caught is a `skip` (blocked).
 # SELFTEST_FILTER=<substring> runs only matching bugs; SELFTEST_SEEDS="--seeds N" changes
 # the seed budget (default: ringer-sim's default seeds).
 set -u
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 out=$1 cc=$2 cflags=$3 sim_objs=$4 kernel_a=$5 clean=$6
 jobs=$(nproc 2>/dev/null || echo 2)
 seeds=${SELFTEST_SEEDS:-}
-caught=0 missed=0
+caught=0 missed=0 blocked=0
 
 # Builds ringer-sim against src/ patched with $1; prints the binary's path.
 build_bug() {
@@ -70,10 +71,14 @@ for patch in selftest/bugs/*.patch; do
         echo "ok selftest/$name"
         echo "    caught: $(printf '%s' "$found" | cut -f2 | cut -c1-200)"
         caught=$((caught + 1))
+    elif open_reason=$(sed -n 's/^Open: //p' "$patch" | head -n 1) && [ -n "$open_reason" ]; then
+        # Not catchable until a known bug elsewhere is fixed; the patch says which.
+        echo "skip selftest/$name: open: $open_reason"
+        blocked=$((blocked + 1))
     else
         echo "FAIL selftest/$name: not caught by ringer-sim ${seeds:-with its default seeds}"
         missed=$((missed + 1))
     fi
 done
-echo "sim-selftest: $caught planted bugs caught, $missed missed"
+echo "sim-selftest: $caught planted bugs caught, $missed missed, $blocked blocked by an open bug"
 [ "$missed" -eq 0 ]

@@ -68,11 +68,19 @@ if [ "$variant" = clang ] &&
     else echo "FAIL sim/cross-compiler-hash: gcc and clang builds differ for seeds$mismatch"; fi
 fi
 
+# A case whose file has a "# open: <reason>" line replays a bug not fixed yet: while it
+# still fails it is reported as skip with that reason, and as ok once it passes.
 for case_file in corpus/sim-regressions/*.args; do
     [ -e "$case_file" ] || continue
     name=$(basename "$case_file" .args)
+    open_reason=$(sed -n 's/^# open: //p' "$case_file" | head -n 1)
     # shellcheck disable=SC2046
-    check "sim/regression/$name" $(grep -v '^#' "$case_file")
+    result=$(check "sim/regression/$name" $(grep -v '^#' "$case_file"))
+    if [ -n "$open_reason" ] && [ "${result%% *}" = FAIL ]; then
+        echo "skip sim/regression/$name: open: $open_reason"
+    else
+        printf '%s\n' "$result"
+    fi
 done
 
 # A fixed budget of 3000 seeds per planted bug keeps this under two minutes; every bug
