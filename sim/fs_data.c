@@ -149,10 +149,9 @@ static void mark_dirty(uint32_t p, uint8_t sectors)
 
 static uint8_t sector_mask(uint64_t start, uint64_t end) /* within one page */
 {
-    uint8_t mask = 0;
-    for (uint64_t s = start / SECTOR; s * SECTOR < end; s++)
-        mask |= (uint8_t)(1u << s);
-    return mask;
+    SIM_ASSERT(start <= end && end <= RINGER_SIM_PAGE_SIZE);
+    uint32_t first = (uint32_t)(start / SECTOR), last = (uint32_t)((end + SECTOR - 1) / SECTOR);
+    return (uint8_t)(((1u << last) - 1u) & ~((1u << first) - 1u));
 }
 
 static uint64_t data_limit(const struct sim_inode *i)
