@@ -12,6 +12,14 @@ struct ringer_sim_stats sim_stats;
 bool ringer_sim_liburing_prep_keeps_flags;
 
 static uint64_t trace_hash = 0xcbf29ce484222325ull;
+
+/* The tail of the event log, printed with the reproduction line. */
+#define TRACE_TAIL 48
+static struct {
+    uint32_t kind;
+    uint64_t a, b, c, d, now;
+} tail_log[TRACE_TAIL];
+static uint64_t tail_count;
 static ringer_sim_stop_handler stop_handler;
 
 #define FNV_PRIME 0x100000001b3ull
@@ -29,6 +37,13 @@ void sim_trace(uint32_t kind, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
         }
     }
     trace_hash = h;
+    uint64_t slot = tail_count++ % TRACE_TAIL;
+    tail_log[slot].kind = kind;
+    tail_log[slot].a = a;
+    tail_log[slot].b = b;
+    tail_log[slot].c = c;
+    tail_log[slot].d = d;
+    tail_log[slot].now = sim_now;
 #ifdef SIM_TRACE_DUMP
     fprintf(stderr, "T %u %llx %llx %llx %llx\n", kind, (unsigned long long)a,
             (unsigned long long)b, (unsigned long long)c, (unsigned long long)d);
@@ -98,6 +113,20 @@ void ringer_sim_describe(char *buffer, size_t size)
     }
 }
 
+static void print_tail(void)
+{
+    static const char *names[] = {"?", "enter", "sqe", "cqe", "posix", "fault", "crash", "config"};
+    uint64_t first = tail_count > TRACE_TAIL ? tail_count - TRACE_TAIL : 0;
+    fprintf(stderr, "  last %llu kernel events (kind: fields, virtual ns):\n",
+            (unsigned long long)(tail_count - first));
+    for (uint64_t i = first; i < tail_count; i++) {
+        const __typeof__(tail_log[0]) *e = &tail_log[i % TRACE_TAIL];
+        fprintf(stderr, "    %-6s %llx %llx %llx %llx @%llu\n", names[e->kind < 8 ? e->kind : 0],
+                (unsigned long long)e->a, (unsigned long long)e->b, (unsigned long long)e->c,
+                (unsigned long long)e->d, (unsigned long long)e->now);
+    }
+}
+
 void ringer_sim_print_repro(void)
 {
     char line[1024];
@@ -105,6 +134,7 @@ void ringer_sim_print_repro(void)
     fprintf(stderr, "ringer-sim seed=%llu profile=%s swarm=%d build=%s hash=%016llx\n  %s\n",
             (unsigned long long)sim_cfg.o.seed, sim_cfg.hostile ? "hostile" : "faithful",
             sim_cfg.o.swarm, __DATE__, (unsigned long long)trace_hash, line);
+    print_tail();
 }
 
 static uint64_t default_u64(uint64_t value, uint64_t fallback)
@@ -176,6 +206,7 @@ int ringer_sim_init(const struct ringer_sim_options *options)
         return -EBUSY;
     memset(&sim_stats, 0, sizeof sim_stats);
     trace_hash = 0xcbf29ce484222325ull;
+    tail_count = 0;
     sim_cfg.o = *options;
     sim_entropy_seed(options->seed);
     if (options->swarm)
