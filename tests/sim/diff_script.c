@@ -154,8 +154,52 @@ static void prep(struct io_uring_sqe *s, int i, uint32_t kind)
     }
 }
 
+/* A linked batch: a chain of NOPs, failing reads (bad fd or -ESPIPE) and timeouts, with
+ * IOSQE_IO_LINK or IOSQE_IO_HARDLINK; the last SQE of the submit may still carry a link. */
+static void linked_batch(int number)
+{
+    int n = 2 + (int)rnd(MAX_BATCH - 1);
+    struct result r[MAX_BATCH];
+    for (int i = 0; i < n; i++) {
+        struct io_uring_sqe *s = io_uring_get_sqe(&ring);
+        uint32_t kind = rnd(4);
+        if (kind == 0) {
+            io_uring_prep_nop(s);
+        } else if (kind == 1) {
+            io_uring_prep_read(s, 1000 + (int)rnd(10), bufs[i], 16, 0); /* -EBADF */
+        } else if (kind == 2) {
+            ts[i] = (struct __kernel_timespec){.tv_nsec = 100000};
+            io_uring_prep_timeout(s, &ts[i], 0, rnd(2) ? IORING_TIMEOUT_ETIME_SUCCESS : 0);
+        } else {
+            io_uring_prep_read(s, client, bufs[i], 16, 3); /* -ESPIPE */
+        }
+        io_uring_sqe_set_data64(s, (uint64_t)(i + 1) * 100 + 50 + kind);
+        io_uring_sqe_set_flags(s, rnd(3) == 0 ? IOSQE_IO_HARDLINK : IOSQE_IO_LINK);
+    }
+    int submitted = io_uring_submit(&ring);
+    for (int i = 0; i < n; i++) {
+        struct io_uring_cqe *cqe;
+        if (io_uring_wait_cqe(&ring, &cqe) != 0) {
+            printf("wait failed\n");
+            exit(1);
+        }
+        r[i].user_data = cqe->user_data;
+        r[i].res = cqe->res;
+        io_uring_cqe_seen(&ring, cqe);
+    }
+    /* a chain's CQEs come in chain order: printed unsorted */
+    printf("l%d %d:", number, submitted);
+    for (int i = 0; i < n; i++)
+        printf(" %llu=%d", (unsigned long long)r[i].user_data, r[i].res);
+    printf("\n");
+}
+
 static void batch(int number)
 {
+    if (rnd(5) == 0) {
+        linked_batch(number);
+        return;
+    }
     int n = 1 + (int)rnd(MAX_BATCH);
     uint32_t kinds[MAX_BATCH];
     bool event_read = false, file_op = false;
