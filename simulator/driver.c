@@ -16,7 +16,6 @@
 #define CRASH_STEPS_MAX 1000u                  /* loop calls between crashes, at most */
 #define OP_BUDGET_MAX 1000u                    /* ops a seed may start, at most */
 #define RUN_FOR_NS_MAX 20000000u               /* 20 ms */
-#define CANCEL_ALL_SETTLE_NS 50000000u         /* acceptance A8: 50 ms after cancel_all */
 
 static struct ringer_io io_slots[RUN_IO_SLOTS];
 static struct run the_run;
