@@ -80,9 +80,13 @@ static void postpone(uint32_t r, int32_t res)
     sim_schedule(sim_now + 1000, EV_REQ, r, q->gen);
 }
 
-/* Takes a target out of its wait (queue or timer) and completes it now or later. */
+/* Takes a target out of its wait (queue or timer) and completes it now or later. A CLOSE
+ * that reports -EINTR has released its descriptor, as on Linux (the library turns that
+ * -EINTR into 0). */
 static void finish_target(uint32_t t, int32_t res, bool later)
 {
+    if (sim_reqs[t].opcode == IORING_OP_CLOSE && res == -EINTR)
+        sim_fd_close(sim_reqs[t].fd);
     if (later)
         postpone(t, res);
     else

@@ -236,7 +236,7 @@ int64_t sim_fs_write(uint32_t ino, const void *buffer, uint64_t size, uint64_t o
     }
     if (done == 0 && size > 0)
         return -ENOSPC;
-    if (i->type == IT_REG && off + done > i->size) {
+    if (i->type == IT_REG && done > 0 && off + done > i->size) {
         i->size = off + done;
         i->size_dirty = true;
     }

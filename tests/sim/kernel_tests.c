@@ -749,6 +749,9 @@ static void test_read_past_eof_and_holes(void)
     struct stat st;
     CHECK_EQ(fstat(fd, &st), 0);
     CHECK_EQ(st.st_size, 10002);
+    CHECK_EQ(pwrite(fd, "", 0, 50000), 0); /* a 0-byte write changes nothing */
+    CHECK_EQ(fstat(fd, &st), 0);
+    CHECK_EQ(st.st_size, 10002);
     close(fd);
     ringer_sim_deinit();
 }
