@@ -43,3 +43,32 @@ TEST(cancel_openat_blocked_in_worker)
     CHECK_EQ(ringer_stats(&fixture.io).retry_eintr, 0);
     fixture_end(&fixture);
 }
+
+/* cancel_all with the same blocked openat: its cancel meets a running worker (-EALREADY),
+ * so cancel_all must wait for the interrupted open's CQE (WAIT state, loop.md §11) and then
+ * end; nothing is called back and no fd is left open. */
+static void cancel_all_with_blocked_open(uint32_t flags)
+{
+    fixture_begin(&fixture, 8, flags);
+    CHECK_EQ(mkfifoat(world_temp_dir_fd(), "fifo", 0600), 0);
+    STARTER(ringer_openat(&fixture.io, &op_prepare(&open_op)->completion, world_temp_dir_fd(),
+                          "fifo", O_RDONLY | O_CREAT, 0600, &open_op, op_callback));
+    CHECK_EQ(ringer_run_for_ns(&fixture.io, 5 * MS), 0); /* the worker now sleeps in open */
+    CHECK_EQ(open_op.calls, 0);
+    uint64_t start = world_now_ns();
+    CHECK_EQ(ringer_cancel_all(&fixture.io), 0);
+    fixture.cancel_all_ran = true;
+    CHECK_LT(world_now_ns() - start, 1000 * MS);
+    CHECK_EQ(open_op.calls, 0);
+    fixture_end(&fixture);
+}
+
+TEST(cancel_all_waits_for_an_interrupted_worker_fast_path)
+{
+    cancel_all_with_blocked_open(0);
+}
+
+TEST(cancel_all_waits_for_an_interrupted_worker_per_target)
+{
+    cancel_all_with_blocked_open(RINGER_INIT_NO_CANCEL_SWEEP);
+}
