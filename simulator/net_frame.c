@@ -1,5 +1,6 @@
 /* Frame building and parsing for the network workload. */
 #include <assert.h>
+#include <errno.h>
 #include <string.h>
 
 #include "checksum.h"
@@ -44,6 +45,20 @@ int32_t net_parse_frame(const uint8_t *bytes, uint32_t size, uint32_t *client,
     *session = header[2];
     *seq = header[3];
     return (int32_t)len;
+}
+
+static uint64_t resets_seen;
+
+void net_resets_clear(void) {
+    resets_seen = 0;
+}
+
+void net_note_result(int32_t result) {
+    if (result == -ECONNRESET) resets_seen += 1;
+}
+
+uint64_t net_resets_seen(void) {
+    return resets_seen;
 }
 
 bool net_breaking_faults(void) {

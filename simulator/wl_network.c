@@ -2,7 +2,8 @@
  * partial sends and recvs, resets, delays and reconnects (net_server.c, net_client.c).
  * Checker: every byte delivered in order and exactly once on each connection (frame
  * checksums and sequence numbers at the server, a byte-exact echo at the client); every
- * connection that breaks reports it to its callbacks, and none breaks without a fault. */
+ * connection that breaks reports it to its callbacks (an injected reset reaches one as
+ * -ECONNRESET), and none breaks without a fault. */
 #include <string.h>
 
 #include "net.h"
@@ -10,6 +11,7 @@
 
 static void network_begin(struct run *run) {
     struct sockaddr_in address;
+    if (run->life == 0) net_resets_clear();
     if (!net_server_start(run, &address)) return;
     net_clients_start(run, &address, run->life == 0);
 }
@@ -25,7 +27,20 @@ static bool network_done(const struct run *run) {
     return net_clients_finished() && net_server_idle();
 }
 
+/* Each injected RESET fails the send it hit with -ECONNRESET (and the peer's next op):
+ * unless a crash or cancel_all dropped CQEs, every one must reach a callback. */
+static void check_resets(struct run *run) {
+    const uint64_t injected = run_faults(RINGER_SIM_FAULT_RESET);
+    if (run->cancel_all_started || run->result->crashes > 0 || injected == 0) return;
+    if (net_resets_seen() < injected) {
+        run_fail(run, "network: %llu resets were injected but callbacks reported only %llu "
+                 "-ECONNRESET", (unsigned long long)injected,
+                 (unsigned long long)net_resets_seen());
+    }
+}
+
 static void network_finish(struct run *run) {
+    check_resets(run);
     if (!run->cancel_all_started) net_clients_check(run);
     net_clients_close_all();
     net_server_close_all();
