@@ -199,7 +199,7 @@ static bool link_failure(const struct sim_req *q, int32_t res)
            (q->op_flags & MSG_WAITALL) && (uint32_t)res < q->len;
 }
 
-uint32_t sim_link_take_next(uint32_t r, int32_t res, bool *fail)
+uint32_t sim_link_take_next(uint32_t r, int32_t res, bool *fail, uint32_t *next_gen)
 {
     struct sim_req *q = &sim_reqs[r];
     struct sim_ring *ring = &sim_rings[q->ring];
@@ -211,14 +211,19 @@ uint32_t sim_link_take_next(uint32_t r, int32_t res, bool *fail)
         return SIM_NONE;
     q->link_next = SIM_NONE;
     sim_reqs[next].link_prev = SIM_NONE;
+    *next_gen = sim_reqs[next].gen;
     *fail = link_failure(q, res) && !(q->sqe_flags & IOSQE_IO_HARDLINK);
     return next;
 }
 
-void sim_link_continue(uint32_t ring_index, uint32_t next, bool fail)
+void sim_link_continue(uint32_t ring_index, uint32_t next, uint32_t next_gen, bool fail)
 {
+    /* posting the CQE may have run other completions (count timeouts, chains, a cancel)
+     * that already decided the successor: then there is nothing left to do for it */
+    if (next != SIM_NONE && (sim_reqs[next].gen != next_gen || sim_reqs[next].state != REQ_HELD))
+        next = SIM_NONE;
     if (next != SIM_NONE) {
-        SIM_ASSERT(sim_reqs[next].state == REQ_HELD && !sim_reqs[next].drain_fifo);
+        SIM_ASSERT(!sim_reqs[next].drain_fifo);
         if (fail) {
             fail_from(next);
         } else {

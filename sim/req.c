@@ -142,11 +142,12 @@ void sim_req_complete(uint32_t r, int32_t res, uint32_t flags)
     flags |= q->cqe_flags;
     sim_transient_note(user_data, res == -EINTR || res == -EAGAIN);
     bool fail_chain;
-    uint32_t next = sim_link_take_next(r, res, &fail_chain);
+    uint32_t next_gen = 0;
+    uint32_t next = sim_link_take_next(r, res, &fail_chain, &next_gen);
     sim_req_release(r);
     if (!skip)
         sim_cq_post(ring, user_data, res, flags, seq, is_timeout);
-    sim_link_continue(ring, next, fail_chain);
+    sim_link_continue(ring, next, next_gen, fail_chain);
 }
 
 void sim_req_event(uint32_t r)

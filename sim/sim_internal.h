@@ -313,9 +313,9 @@ void sim_link_consumed(uint32_t r, int prep_error);
 void sim_link_submit_end(uint32_t ring);
 /* Before r is freed with result res: detaches and returns its chain successor (SIM_NONE if
  * none), with *fail set when the rest of the chain must fail. */
-uint32_t sim_link_take_next(uint32_t r, int32_t res, bool *fail);
+uint32_t sim_link_take_next(uint32_t r, int32_t res, bool *fail, uint32_t *next_gen);
 /* After r's CQE is posted: starts or fails the successor, and moves the drain FIFO. */
-void sim_link_continue(uint32_t ring, uint32_t next, bool fail);
+void sim_link_continue(uint32_t ring, uint32_t next, uint32_t next_gen, bool fail);
 /* r leaves without a CQE of its own deciding (release, crash): unhook it. */
 void sim_link_unhook(uint32_t r);
 
