@@ -106,15 +106,21 @@ static void fifo_remove(uint32_t r)
  * order; a HARDLINK among them does not stop it (Linux fails the whole rest). */
 static void fail_from(uint32_t first)
 {
-    for (uint32_t m = first; m != SIM_NONE;) {
+    uint32_t m = first, gen = sim_reqs[first].gen;
+    while (m != SIM_NONE) {
+        /* a nested completion (a cancel released from the drain FIFO, a count timeout) may
+         * already have decided this member: it then failed its own successors */
+        if (sim_reqs[m].gen != gen || sim_reqs[m].state != REQ_HELD)
+            return;
         uint32_t after = sim_reqs[m].link_next;
+        uint32_t after_gen = after == SIM_NONE ? 0 : sim_reqs[after].gen;
         sim_reqs[m].link_next = sim_reqs[m].link_prev = SIM_NONE;
         if (after != SIM_NONE)
             sim_reqs[after].link_prev = SIM_NONE;
-        if (sim_reqs[m].state == REQ_HELD)
-            unhold(m);
+        unhold(m);
         sim_req_complete(m, -ECANCELED, 0);
         m = after;
+        gen = after_gen;
     }
 }
 
