@@ -163,6 +163,13 @@ bug("16-cancel-all-leaks-fds", "src/cancel_all.c",
  "    /* PLANTED: the accepted or opened fd is not closed */",
  "cancel_all drops an accept or openat that succeeded without closing its fd (TigerBeetle leaked them)")
 
+bug("17-send-reset-retried", "src/complete.c",
+ """static bool is_retried(const struct ringer_completion *completion, int32_t result) {""",
+ """static bool is_retried(const struct ringer_completion *completion, int32_t result) {
+    /* PLANTED: a reset is taken for a transient error */
+    if (completion->operation_kind == RINGER_OP_SEND && result == -ECONNRESET) return true;""",
+ "send retries -ECONNRESET as if it were transient, so the reset is never reported")
+
 # Bugs that cannot be caught until something outside the library is fixed.
 blocked = {
     "10-fsync-error-ignored": "the sim keeps the data a failed fsync dropped (FSYNC_FAIL "

@@ -21,7 +21,7 @@ int32_t net_parse_frame(const uint8_t *bytes, uint32_t size, uint32_t *client,
                         uint32_t *session, uint32_t *seq);
 
 /* Every RESET the sim injects fails the send it hit with -ECONNRESET: the workload counts
- * the resets its callbacks saw, to check that none was swallowed on the way. */
+ * the resets its send callbacks saw, to check that none was swallowed on the way. */
 void net_resets_clear(void);
 void net_note_result(int32_t result);
 uint64_t net_resets_seen(void);

@@ -76,7 +76,6 @@ static void on_send(struct run *run, void *context, struct ringer_completion *c,
 
 static void on_recv(struct run *run, void *context, struct ringer_completion *c,
                     int32_t result) {
-    net_note_result(result);
     struct client *client = context;
     assert(c == &client->recv_c && client->recv_pending);
     client->recv_pending = false;

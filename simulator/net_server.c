@@ -64,7 +64,6 @@ static void consume_frames(struct run *run, struct conn *conn) {
 
 static void on_recv(struct run *run, void *context, struct ringer_completion *c,
                     int32_t result) {
-    net_note_result(result);
     struct conn *conn = context;
     assert(c == &conn->recv_c && conn->recv_pending);
     conn->recv_pending = false;
