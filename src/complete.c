@@ -44,8 +44,17 @@ static void retry(struct ringer_io *io, struct ringer_completion *completion, in
 }
 
 /* A negative result: retry it, or report it as -ECANCELED, or translate it, then call back. */
+/* Linux's kernel-internal restart codes (ERESTARTSYS 512, ERESTARTNOINTR 513,
+ * ERESTARTNOHAND 514, ERESTART_RESTARTBLOCK 516) can leak into a CQE when a worker is
+ * interrupted, e.g. a cancelled openat blocked on a FIFO. io_uring itself maps them to
+ * -EINTR for reads, writes and sockets; ringer does the same for every op (ours). */
+static int32_t interrupted_as_eintr(int32_t result) {
+    const bool restart = result == -512 || result == -513 || result == -514 || result == -516;
+    return restart ? -EINTR : result;
+}
+
 void complete_error(struct ringer_io *io, struct ringer_completion *completion) {
-    int32_t result = completion->result;
+    int32_t result = interrupted_as_eintr(completion->result);
     RINGER_ASSERT(result < 0);
     if (completion->state == RINGER_REAPED && is_retried(completion, result)) {
         if (!completion->cancel_requested) {
