@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -158,6 +159,23 @@ static void write_existing_file(const char *path, uint64_t size, uint8_t pattern
     ringer_sim_close(fd);
 }
 
+/* A block device, zero or with one non-zero sector where the input says: inside the first
+ * MiB a FORMAT must refuse it (-EEXIST), past it the device counts as blank. The sim's own
+ * `garbage` draws from the entropy stream, which is still empty during setup. */
+static void add_block_device(const char *path, uint64_t size, uint8_t garbage) {
+    static const uint64_t garbage_offsets[] = {0, 4096, MiB - 4096, MiB, 8192};
+    int rc = ringer_sim_add_block_device(path, size, false);
+    FUZZ_CHECK(rc == 0, "ringer_sim_add_block_device(%s): %d", path, rc);
+    if (garbage == 0) return;
+    const uint64_t offset = garbage_offsets[garbage % 5];
+    int fd = ringer_sim_open(path, O_RDWR | O_CLOEXEC);
+    FUZZ_CHECK(fd >= 0, "open(%s): errno %d", path, errno);
+    memset(scratch, 0xa5, RINGER_SECTOR_SIZE);
+    if (offset < size) ringer_sim_pwrite(fd, scratch, RINGER_SECTOR_SIZE, (off_t)offset);
+    ringer_sim_fsync(fd);
+    ringer_sim_close(fd);
+}
+
 /* What already exists at the target, made durable, plus a lock another process holds. */
 static void populate(struct odf *o) {
     struct fuzz_input *in = &o->program;
@@ -169,7 +187,7 @@ static void populate(struct odf *o) {
         ringer_sim_make_dir(o->target_path);
         break;
     case EXIST_BLOCK:
-        ringer_sim_add_block_device(o->target_path, FUZZ_PICK(in, device_sizes), fuzz_bool(in));
+        add_block_device(o->target_path, FUZZ_PICK(in, device_sizes), fuzz_u8(in));
         break;
     default:
         break;
@@ -224,6 +242,7 @@ struct call {
     uint64_t size;
     int purpose, direct_io;
     bool arguments_valid, only_dir_invalid;
+    bool keep; /* on success, keep the fd (and its lock) open for the next calls */
 };
 
 static struct call choose_call(struct odf *o) {
@@ -237,6 +256,7 @@ static struct call choose_call(struct odf *o) {
     call.size = FUZZ_PICK(in, request_sizes);
     call.purpose = (int)fuzz_below(in, 4);   /* 3 is not a purpose */
     call.direct_io = (int)fuzz_below(in, 4); /* 3 is not a mode */
+    call.keep = fuzz_bool(in); /* read whatever the outcome, so later calls stay aligned */
     snprintf(call.full_path, sizeof(call.full_path), "%s/%s", o->dir_path, call.path);
     const bool path_ok = call.path[0] != '\0' && call.path[0] != '/';
     const bool size_ok = call.size > 0 && call.size % RINGER_SECTOR_SIZE == 0;
@@ -314,6 +334,10 @@ static void call_once(struct odf *o) {
     int rc = ringer_open_data_file(&o->io, call.dir_fd, call.path, call.size,
                                    (enum ringer_data_file_purpose)call.purpose,
                                    (enum ringer_direct_io)call.direct_io, &fd);
+    if (getenv("FUZZ_TRACE") != NULL) {
+        fprintf(stderr, "fuzz: open_data_file(%s, size %llu, purpose %d, direct %d) = %d\n",
+                call.full_path, (unsigned long long)call.size, call.purpose, call.direct_io, rc);
+    }
     check_result(&call, rc, fd);
     const bool created = rc == 0 && !before.exists;
     FUZZ_CHECK(!created || call.purpose == RINGER_DATA_FILE_FORMAT, "a file appeared without "
@@ -344,7 +368,7 @@ static void call_once(struct odf *o) {
         snprintf(o->durable.path, sizeof(o->durable.path), "%s", call.full_path);
         o->durable.size = call.size;
     }
-    if (fuzz_bool(&o->program) && kept_count < MAX_KEPT_FDS) {
+    if (call.keep && kept_count < MAX_KEPT_FDS) {
         kept_fds[kept_count++] = fd; /* still locked: the next call meets our own lock */
     } else {
         ringer_sim_close(fd);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Hand-written seed inputs for fuzz_loop and fuzz_cancel_all (fuzz/driver.c's layout).
+"""Hand-written seed inputs for fuzz_loop, fuzz_cancel_all (fuzz/driver.c's layout) and
+fuzz_open_data_file.
 
-    fuzz/seeds.py OUTDIR     writes OUTDIR/fuzz_loop/seed-* and OUTDIR/fuzz_cancel_all/seed-*
+    fuzz/seeds.py OUTDIR     writes OUTDIR/<target>/seed-*
 
 An input is [program length: 2 bytes LE][program][entropy]; the program is
 [reactions length][configuration][cancel_all step (fuzz_cancel_all only)][steps][reactions].
@@ -99,8 +100,75 @@ SEEDS = {
 }
 
 
+# ---- fuzz_open_data_file: [world options][3 mount knobs][mount][what exists][lock][calls]
+FORMAT, OPEN, INSPECT = 0, 1, 2
+REQUIRED, OPTIONAL, DISABLED = 0, 1, 2
+EXIST_NONE, EXIST_FILE, EXIST_DIR, EXIST_BLOCK = 0, 1, 2, 3
+
+
+def odf(mounts=(0, 0, 0), mount=0, exist=(EXIST_NONE,), lock=0, calls=(), level=0, mask=0):
+    """mount: 0 /data, 1 /tmp, 2 /r. exist: (kind, size index, pattern, or for a block device
+    0 = zeros, 1..4 = a non-zero sector at 0, 4 KiB, 1 MiB - 4 KiB, 1 MiB).
+    lock: index into {0, 1, 4, 5, 6, 1000} attempts. A call is (purpose, direct, size index,
+    path index, dir index, keep) or "crash"."""
+    program = [0] + list(mask.to_bytes(4, "little")) + [level] + list(mounts) + [mount]
+    program += list(exist) + [lock]
+    for call in calls:
+        if call == "crash":
+            program += [0]
+            continue
+        purpose, direct, size, path, directory, keep = call
+        program += [1, directory, path, size, purpose, direct, keep]
+    return len(program).to_bytes(2, "little") + bytes(program)
+
+
+NO_DIRECT, NO_FALLOCATE, TMPFS, NOT_TMPFS, BLOCK_4K = 4, 8, 1, 2, 16
+SMALL = 3 << 5  # capacity 8 KiB
+
+ODF_SEEDS = {
+    "format-open-inspect": odf(calls=[(FORMAT, REQUIRED, 0, 0, 0, 0), (OPEN, REQUIRED, 0, 0, 0, 0),
+                                      (INSPECT, OPTIONAL, 0, 0, 0, 0)]),
+    "format-crash-open": odf(calls=[(FORMAT, OPTIONAL, 1, 0, 0, 0), "crash",
+                                    (OPEN, OPTIONAL, 1, 0, 0, 1), (OPEN, OPTIONAL, 1, 0, 0, 0)]),
+    "block-garbage": odf(exist=(EXIST_BLOCK, 0, 1), calls=[(FORMAT, DISABLED, 0, 0, 0, 0),
+                                                           (FORMAT, REQUIRED, 5, 0, 0, 0)]),
+    "block-garbage-late": odf(exist=(EXIST_BLOCK, 3, 3), calls=[(FORMAT, OPTIONAL, 5, 0, 0, 0),
+                                                                (FORMAT, OPTIONAL, 6, 0, 0, 0)]),
+    "block-zero": odf(exist=(EXIST_BLOCK, 0, 0), calls=[(FORMAT, OPTIONAL, 5, 0, 0, 0),
+                                                        (OPEN, REQUIRED, 0, 0, 0, 0),
+                                                        (INSPECT, DISABLED, 6, 0, 0, 0)]),
+    "tmpfs-required": odf(mount=1, calls=[(FORMAT, REQUIRED, 0, 0, 0, 0)]),
+    "no-direct-io": odf(mounts=(0, 0, NO_DIRECT), mount=0,
+                        calls=[(FORMAT, REQUIRED, 0, 0, 0, 0), (FORMAT, OPTIONAL, 0, 0, 0, 0)]),
+    "no-fallocate": odf(mounts=(0, 0, NO_FALLOCATE), calls=[(FORMAT, OPTIONAL, 2, 0, 0, 0)]),
+    "enospc": odf(mounts=(0, 0, SMALL), calls=[(FORMAT, DISABLED, 2, 0, 0, 0)]),
+    "lock-held": odf(exist=(EXIST_FILE, 4, 7), lock=4,
+                     calls=[(OPEN, DISABLED, 1, 0, 0, 0), (INSPECT, DISABLED, 1, 0, 0, 0),
+                            (OPEN, OPTIONAL, 2, 0, 0, 0)]),
+    "lock-ours": odf(calls=[(FORMAT, DISABLED, 0, 0, 0, 1), (OPEN, DISABLED, 0, 0, 0, 0),
+                            (INSPECT, DISABLED, 0, 0, 0, 0)]),
+    "odd-file": odf(exist=(EXIST_FILE, 5, 3), calls=[(OPEN, OPTIONAL, 1, 0, 0, 0),
+                                                     (FORMAT, OPTIONAL, 0, 0, 0, 0),
+                                                     (INSPECT, REQUIRED, 0, 0, 0, 0)]),
+    "bad-arguments": odf(calls=[(FORMAT, DISABLED, 3, 0, 0, 0), (FORMAT, DISABLED, 0, 2, 0, 0),
+                                (FORMAT, DISABLED, 0, 3, 0, 0), (OPEN, DISABLED, 0, 4, 0, 0),
+                                (OPEN, DISABLED, 0, 5, 0, 0), (3, 3, 4, 0, 2, 0)]),
+    "bad-dirs": odf(exist=(EXIST_DIR,), calls=[(OPEN, DISABLED, 0, 0, 0, 0),
+                                               (FORMAT, DISABLED, 0, 0, 3, 0),
+                                               (FORMAT, DISABLED, 0, 0, 4, 0),
+                                               (OPEN, DISABLED, 0, 0, 2, 0)]),
+    "root-512": odf(mounts=(BLOCK_4K, 0, 0), mount=2, calls=[(FORMAT, REQUIRED, 1, 0, 0, 0)]),
+    "storage-faults": odf(mask=0xff, level=1, calls=[(FORMAT, OPTIONAL, 2, 0, 0, 0), "crash",
+                                                     (OPEN, OPTIONAL, 2, 0, 0, 0)]),
+}
+
+
 def main():
     out = sys.argv[1]
+    os.makedirs(os.path.join(out, "fuzz_open_data_file"), exist_ok=True)
+    for name, data in ODF_SEEDS.items():
+        with open(os.path.join(out, "fuzz_open_data_file", "seed-" + name), "wb") as f:
+            f.write(data)
     for target in ("fuzz_loop", "fuzz_cancel_all"):
         os.makedirs(os.path.join(out, target), exist_ok=True)
         for name, (conf, steps, reactions, entropy) in SEEDS.items():
