@@ -38,6 +38,8 @@ static void report_abort(const char *what) {
         result->virtual_ns = run_last_now();
     }
     result->hash = ringer_sim_trace_hash() ^ the_run.workload_hash;
+    track_abort(&the_run);
+    (void)trace_close(); /* the timeline up to the abort still opens in a viewer */
     if (abort_reporter != NULL) abort_reporter(result);
 }
 

@@ -115,6 +115,10 @@ void track_log_pending(struct run *run) {
     }
 }
 
+void track_abort(struct run *run) {
+    drop_pending(run, "still pending when the run aborted");
+}
+
 void track_crash(struct run *run) {
     drop_pending(run, "vanished in the crash");
     callback_depth = 0;

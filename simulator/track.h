@@ -13,6 +13,8 @@ typedef void (*track_callback)(struct run *run, void *context,
 void track_reset(struct run *run);
 /* A crash: every pending op vanished without a callback. */
 void track_crash(struct run *run);
+/* The run is about to abort: pending ops end in the trace and the log. */
+void track_abort(struct run *run);
 /* cancel_all began / returned: pending ops are dropped, and no callback may follow. */
 void track_cancel_all_begin(struct run *run);
 void track_cancel_all_end(struct run *run);
