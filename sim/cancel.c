@@ -138,10 +138,12 @@ static void apply_target(uint32_t t, const struct outcome *o, bool later)
             return; /* running: completes normally */
         }
     }
-    if (q->state == REQ_WORK && q->worker && res == -EINTR && !later) {
-        q->cancelled_running = true;
+    if (q->state == REQ_WORK && q->worker && res == -EINTR && !later && !o->target_first) {
+        q->cancelled_running = true; /* the interrupted worker posts -EINTR when it stops */
         return;
     }
+    if (q->state == REQ_WORK || q->state == REQ_WAIT || q->state == REQ_TIMER)
+        sim_req_detach(t); /* its pending event (worker, timer) no longer matches */
     finish_target(t, res, later);
 }
 

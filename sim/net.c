@@ -470,8 +470,8 @@ int sim_sock_recv(uint32_t s, void *buffer, uint32_t size, int flags, uint32_t *
         k->reset_reported = true;
         return -ECONNRESET;
     }
-    if (k->rx_ready == 0)
-        return (k->peer_eof || k->shut_rd || k->reset) ? 0 : -EAGAIN;
+    if (k->rx_ready == 0) /* the FIN never overtakes data still in flight */
+        return ((k->peer_eof && k->seg_count == 0) || k->shut_rd || k->reset) ? 0 : -EAGAIN;
     if (size == 0)
         return 0;
     uint32_t n = size < k->rx_ready ? size : k->rx_ready;
@@ -486,8 +486,12 @@ int sim_sock_recv(uint32_t s, void *buffer, uint32_t size, int flags, uint32_t *
     }
     k->rx_len -= n;
     k->rx_ready -= n;
-    if (cqe_flags != NULL && k->rx_ready > 0 && sim_cfg.kernel == RINGER_SIM_KERNEL_6_1)
-        *cqe_flags |= IORING_CQE_F_SOCK_NONEMPTY;
+    if (cqe_flags != NULL && k->rx_ready > 0) {
+        /* 6.x sets it; the CQE_FLAGS class sets it under any profile, and counts it */
+        bool injected = sim_fault(RINGER_SIM_FAULT_CQE_FLAGS, true);
+        if (injected || sim_cfg.kernel == RINGER_SIM_KERNEL_6_1)
+            *cqe_flags |= IORING_CQE_F_SOCK_NONEMPTY;
+    }
     if (k->peer != SIM_NONE)
         sim_wq_wake(WQ_SOCK_TX, k->peer);
     return (int)n;
@@ -518,8 +522,8 @@ int sim_sock_shutdown(uint32_t s, int how)
 bool sim_sock_readable(uint32_t s)
 {
     const struct sim_sock *k = &socks[s];
-    return sim_sock_rx_ready(s) > 0 || k->peer_eof || k->shut_rd || k->reset ||
-           k->state != SS_CONNECTED;
+    return sim_sock_rx_ready(s) > 0 || (k->peer_eof && k->seg_count == 0) || k->shut_rd ||
+           k->reset || k->state != SS_CONNECTED;
 }
 
 bool sim_sock_writable(uint32_t s)

@@ -24,10 +24,28 @@ static uint64_t timer_slack(void)
     return enter_slack;
 }
 
+/* Hostile only: a timeout that ends with -ECANCELED or -EINTR; or a scripted result. */
+static bool timeout_faults(uint32_t r, int32_t *res)
+{
+    const struct sim_req *q = &sim_reqs[r];
+    if (sim_script_take(IORING_OP_TIMEOUT, res))
+        return true;
+    bool allowed = sim_transient_allowed(q->user_data);
+    bool ecanceled = sim_fault2(RINGER_SIM_FAULT_CQE_ECANCELED, false, true);
+    bool eintr = sim_fault2(RINGER_SIM_FAULT_CQE_EINTR, false, allowed);
+    *res = ecanceled ? -ECANCELED : eintr ? -EINTR : 0;
+    return *res != 0;
+}
+
 void sim_timeout_issue(uint32_t r)
 {
     struct sim_req *q = &sim_reqs[r];
     SIM_ASSERT(q->opcode == IORING_OP_TIMEOUT);
+    int32_t fault;
+    if (timeout_faults(r, &fault)) {
+        sim_req_complete(r, fault, 0);
+        return;
+    }
     uint64_t deadline = q->timeout_abs ? q->deadline : sim_now + q->deadline;
     if (!q->timeout_abs && deadline < sim_now)
         deadline = UINT64_MAX; /* overflow: never */

@@ -230,7 +230,11 @@ int64_t ringer_sim_read_file(const char *path, void *buffer, uint64_t size, uint
  * true if every 8-byte granule inside the range is still poisoned. */
 void ringer_sim_poison(const void *p, size_t n);
 void ringer_sim_unpoison(const void *p, size_t n);
+bool ringer_sim_check_poisoned(const void *p, size_t n); /* true without ASan */
 bool ringer_sim_asan_active(void);
+/* Virtual time without the cost of an entry point (ringer_sim_now_ns costs syscall_cost_ns,
+ * like clock_gettime, so that clock-polling loops progress): for logs and checks. */
+uint64_t ringer_sim_peek_now_ns(void);
 
 /* Registers a callback run by the sim when a deadlock or a liveness bound stops the run,
  * before the process aborts; NULL restores the default (report and abort). */
