@@ -255,6 +255,9 @@ void ringer_sim_deinit(void)
         if (sim_rings[r].used)
             sim_ring_exit(r);
     }
+    for (uint32_t r = 0; r < sim_reqs_used; r++)
+        SIM_ASSERT(sim_reqs[r].state == REQ_FREE);
+    sim_wq_check_empty();
     sim_net_free();
     sim_fs_free();
     sim_initialised = false;
@@ -293,7 +296,7 @@ void ringer_sim_crash(void)
     sim_stats.crashes++;
     sim_trace(TRACE_CRASH, sim_now, 0, 0, 0);
     /* every in-flight op disappears without a CQE */
-    for (uint32_t r = 0; r < RINGER_SIM_MAX_REQUESTS; r++) {
+    for (uint32_t r = 0; r < sim_reqs_used; r++) {
         if (sim_reqs[r].state != REQ_FREE)
             sim_req_release(r);
     }

@@ -22,12 +22,15 @@ struct sim_mount sim_mounts[RINGER_SIM_MOUNT_COUNT];
 static struct sim_dirent dirents[RINGER_SIM_MAX_DIRENTS];
 static uint32_t dir_parent[RINGER_SIM_MAX_INODES];
 mode_t sim_umask = 022;
+static uint32_t inode_hw, dirent_hw; /* high-water marks: only [0, hw) was ever used */
 
 
 static uint32_t inode_alloc(uint8_t type, uint8_t mount, uint16_t mode)
 {
     SIM_ASSERT(type != IT_NONE);
     for (uint32_t i = 0; i < RINGER_SIM_MAX_INODES; i++) {
+        if (i >= inode_hw)
+            inode_hw = i + 1;
         if (sim_inodes[i].type == IT_NONE) {
             sim_inodes[i] = (struct sim_inode){.type = type, .mount = mount, .mode = mode,
                                                .dirty_head = SIM_NONE,
@@ -43,7 +46,7 @@ static uint32_t inode_alloc(uint8_t type, uint8_t mount, uint16_t mode)
 static uint32_t dirent_find(uint32_t parent, const char *name, bool live_only)
 {
     SIM_ASSERT(parent < RINGER_SIM_MAX_INODES);
-    for (uint32_t d = 0; d < RINGER_SIM_MAX_DIRENTS; d++) {
+    for (uint32_t d = 0; d < dirent_hw; d++) {
         const struct sim_dirent *e = &dirents[d];
         if (e->used && e->parent == parent && (e->live || !live_only) &&
             strcmp(e->name, name) == 0)
@@ -60,6 +63,8 @@ static bool dirent_add(uint32_t parent, const char *name, uint32_t ino, bool dur
     }
     if (d == RINGER_SIM_MAX_DIRENTS)
         return false;
+    if (d >= dirent_hw)
+        dirent_hw = d + 1;
     dirents[d] = (struct sim_dirent){.used = true, .parent = parent, .ino = ino,
                                      .live = true, .dlive = durable};
     strcpy(dirents[d].name, name);
@@ -91,8 +96,9 @@ static void make_mount(uint32_t m, const char *name, const struct ringer_sim_mou
 
 void sim_fs_reset(void)
 {
-    memset(sim_inodes, 0, sizeof sim_inodes);
-    memset(dirents, 0, sizeof dirents);
+    memset(sim_inodes, 0, inode_hw * sizeof sim_inodes[0]);
+    memset(dirents, 0, dirent_hw * sizeof dirents[0]);
+    inode_hw = dirent_hw = 0;
     sim_umask = 022;
     sim_fs_pages_reset();
     make_mount(RINGER_SIM_MOUNT_ROOT, "", &sim_cfg.o.mounts[RINGER_SIM_MOUNT_ROOT]);
@@ -207,7 +213,7 @@ uint32_t sim_fs_create(uint32_t parent, const char *leaf, uint8_t type, uint16_t
 
 static bool dir_empty(uint32_t dir)
 {
-    for (uint32_t d = 0; d < RINGER_SIM_MAX_DIRENTS; d++) {
+    for (uint32_t d = 0; d < dirent_hw; d++) {
         if (dirents[d].used && dirents[d].live && dirents[d].parent == dir)
             return false;
     }
@@ -241,7 +247,7 @@ int sim_fs_unlink(uint32_t parent, const char *leaf, bool dir)
 
 static bool durably_linked(uint32_t ino)
 {
-    for (uint32_t d = 0; d < RINGER_SIM_MAX_DIRENTS; d++) {
+    for (uint32_t d = 0; d < dirent_hw; d++) {
         if (dirents[d].used && dirents[d].dlive && dirents[d].ino == ino)
             return true;
     }
@@ -261,7 +267,7 @@ void sim_inode_unref_check(uint32_t ino)
 void sim_fs_sync_dir(uint32_t dir)
 {
     SIM_ASSERT(sim_inodes[dir].type == IT_DIR);
-    for (uint32_t d = 0; d < RINGER_SIM_MAX_DIRENTS; d++) {
+    for (uint32_t d = 0; d < dirent_hw; d++) {
         struct sim_dirent *e = &dirents[d];
         if (!e->used || e->parent != dir)
             continue;
@@ -276,7 +282,7 @@ void sim_fs_sync_dir(uint32_t dir)
 
 static bool dir_changed(uint32_t dir)
 {
-    for (uint32_t d = 0; d < RINGER_SIM_MAX_DIRENTS; d++) {
+    for (uint32_t d = 0; d < dirent_hw; d++) {
         if (dirents[d].used && dirents[d].parent == dir && dirents[d].live != dirents[d].dlive)
             return true;
     }
@@ -288,7 +294,7 @@ static bool dir_changed(uint32_t dir)
 static void crash_dir(uint32_t dir)
 {
     bool lose = sim_fault(RINGER_SIM_FAULT_LOST_UNSYNCED, true);
-    for (uint32_t d = 0; d < RINGER_SIM_MAX_DIRENTS; d++) {
+    for (uint32_t d = 0; d < dirent_hw; d++) {
         struct sim_dirent *e = &dirents[d];
         if (!e->used || e->parent != dir || e->live == e->dlive)
             continue;
@@ -308,7 +314,7 @@ static void crash_dir(uint32_t dir)
 
 static void crash_dirents(void)
 {
-    for (uint32_t i = 0; i < RINGER_SIM_MAX_INODES; i++) {
+    for (uint32_t i = 0; i < inode_hw; i++) {
         if (sim_inodes[i].type == IT_DIR && dir_changed(i))
             crash_dir(i);
     }
@@ -317,7 +323,7 @@ static void crash_dirents(void)
 void sim_fs_crash(void)
 {
     crash_dirents();
-    for (uint32_t i = 0; i < RINGER_SIM_MAX_INODES; i++) {
+    for (uint32_t i = 0; i < inode_hw; i++) {
         struct sim_inode *ino = &sim_inodes[i];
         if (ino->type == IT_NONE)
             continue;
@@ -327,7 +333,7 @@ void sim_fs_crash(void)
         SIM_ASSERT(ino->open == 0);
         sim_fs_crash_data(i);
     }
-    for (uint32_t i = 0; i < RINGER_SIM_MAX_INODES; i++) {
+    for (uint32_t i = 0; i < inode_hw; i++) {
         if (sim_inodes[i].type != IT_NONE && sim_inodes[i].nlink == 0 &&
             sim_inodes[i].type != IT_DIR)
             sim_inode_unref_check(i);

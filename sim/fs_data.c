@@ -22,42 +22,56 @@ struct sim_page {
 
 static struct sim_page *pages;
 static uint8_t *buffers;
-static uint32_t *buffer_free;
-static uint32_t buffer_free_count, page_count;
+static uint32_t *buffer_free, *page_free;
+static uint32_t buffer_free_count, buffer_fresh, page_free_count, page_fresh, page_count;
 static uint32_t *buckets;
-static uint32_t bucket_mask;
+static uint32_t bucket_mask, capacity; /* capacity: pages the allocations can hold */
 
+/* The pools are allocated once (grown when a world asks for more) and reset by high-water
+ * marks, so that creating a world costs little. */
 void sim_fs_pages_free(void)
+{
+}
+
+static void pools_grow(uint32_t count)
 {
     free(pages);
     free(buffers);
     free(buffer_free);
+    free(page_free);
     free(buckets);
-    pages = NULL;
-    buffers = NULL;
-    buffer_free = NULL;
-    buckets = NULL;
+    uint32_t nb = 1;
+    while (nb < count)
+        nb <<= 1;
+    pages = calloc(count, sizeof *pages);
+    buffers = malloc((size_t)count * RINGER_SIM_PAGE_SIZE);
+    buffer_free = malloc(count * sizeof *buffer_free);
+    page_free = malloc(count * sizeof *page_free);
+    buckets = malloc(nb * sizeof *buckets);
+    SIM_ASSERT(pages && buffers && buffer_free && page_free && buckets);
+    for (uint32_t b = 0; b < nb; b++)
+        buckets[b] = SIM_NONE;
+    bucket_mask = nb - 1;
+    capacity = count;
+    page_fresh = 0;
 }
 
 void sim_fs_pages_reset(void)
 {
-    sim_fs_pages_free();
     page_count = sim_cfg.o.fs_pages;
     SIM_ASSERT(page_count > 0);
-    pages = calloc(page_count, sizeof *pages);
-    buffers = calloc(page_count, RINGER_SIM_PAGE_SIZE);
-    buffer_free = calloc(page_count, sizeof *buffer_free);
-    uint32_t nb = 1;
-    while (nb < page_count)
-        nb <<= 1;
-    buckets = malloc(nb * sizeof *buckets);
-    SIM_ASSERT(pages && buffers && buffer_free && buckets);
-    bucket_mask = nb - 1;
-    for (uint32_t b = 0; b < nb; b++)
-        buckets[b] = SIM_NONE;
-    for (uint32_t i = 0; i < page_count; i++)
-        buffer_free[i] = page_count - 1 - i;
-    buffer_free_count = page_count;
+    if (page_count > capacity) {
+        pools_grow(page_count);
+    } else {
+        for (uint32_t p = 0; p < page_fresh; p++) {
+            if (pages[p].used)
+                buckets[(uint32_t)((((uint64_t)pages[p].ino << 32 | pages[p].pgno) *
+                                    0x9e3779b97f4a7c15ull) >> 40) & bucket_mask] = SIM_NONE;
+        }
+        memset(pages, 0, page_fresh * sizeof *pages);
+    }
+    page_fresh = buffer_fresh = 0;
+    page_free_count = buffer_free_count = 0;
 }
 
 static uint32_t bucket_of(uint32_t ino, uint32_t pgno)
@@ -68,17 +82,18 @@ static uint32_t bucket_of(uint32_t ino, uint32_t pgno)
 
 static uint8_t *buf(uint32_t b)
 {
-    SIM_ASSERT(b < page_count);
+    SIM_ASSERT(b < buffer_fresh);
     return buffers + (size_t)b * RINGER_SIM_PAGE_SIZE;
 }
 
 static uint32_t buffer_alloc(uint8_t mount)
 {
     struct sim_mount *m = &sim_mounts[mount];
-    if (buffer_free_count == 0 || m->used_pages >= m->capacity_pages)
+    if ((buffer_free_count == 0 && buffer_fresh == page_count) ||
+        m->used_pages >= m->capacity_pages)
         return SIM_NONE;
     m->used_pages++;
-    uint32_t b = buffer_free[--buffer_free_count];
+    uint32_t b = buffer_free_count > 0 ? buffer_free[--buffer_free_count] : buffer_fresh++;
     memset(buf(b), 0, RINGER_SIM_PAGE_SIZE);
     return b;
 }
@@ -87,7 +102,7 @@ static void buffer_put(uint8_t mount, uint32_t b)
 {
     if (b == SIM_NONE)
         return;
-    SIM_ASSERT(buffer_free_count < page_count);
+    SIM_ASSERT(buffer_free_count < buffer_fresh);
     SIM_ASSERT(sim_mounts[mount].used_pages > 0);
     sim_mounts[mount].used_pages--;
     buffer_free[buffer_free_count++] = b;
@@ -107,13 +122,17 @@ static uint32_t page_get(uint32_t ino, uint32_t pgno)
     uint32_t p = page_find(ino, pgno);
     if (p != SIM_NONE)
         return p;
-    for (p = 0; p < page_count && pages[p].used; p++) {
-    }
-    if (p == page_count)
+    if (page_free_count > 0)
+        p = page_free[--page_free_count];
+    else if (page_fresh < page_count)
+        p = page_fresh++;
+    else
         return SIM_NONE;
     uint32_t b = buffer_alloc(sim_inodes[ino].mount);
-    if (b == SIM_NONE)
+    if (b == SIM_NONE) {
+        page_free[page_free_count++] = p;
         return SIM_NONE;
+    }
     uint32_t bucket = bucket_of(ino, pgno);
     pages[p] = (struct sim_page){.used = true, .ino = ino, .pgno = pgno, .cur = b,
                                  .dur = SIM_NONE, .hash_next = buckets[bucket],
@@ -134,6 +153,7 @@ static void page_drop(uint32_t p)
     buffer_put(mount, pg->cur);
     buffer_put(mount, pg->dur);
     pg->used = false;
+    page_free[page_free_count++] = p;
 }
 
 static void mark_dirty(uint32_t p, uint8_t sectors)
@@ -367,7 +387,7 @@ void sim_fs_crash_data(uint32_t ino)
 
 void sim_fs_free_data(uint32_t ino)
 {
-    for (uint32_t p = 0; p < page_count; p++) {
+    for (uint32_t p = 0; p < page_fresh; p++) {
         if (pages[p].used && pages[p].ino == ino)
             page_drop(p);
     }

@@ -35,32 +35,49 @@ struct sim_sock {
 
 static struct sim_sock socks[RINGER_SIM_MAX_SOCKETS];
 static uint8_t *rx_pool;
-static uint32_t rx_cap;
+static uint32_t rx_cap, rx_pool_cap;
 static uint32_t port_owner[65536]; /* socket + 1 */
+static uint32_t sock_hw, port_lo = 65536, port_hi; /* what the world used */
 
 
+/* The receive buffers are allocated once (grown on demand) and never need clearing: bytes
+ * are written before they are read. */
 void sim_net_reset(void)
 {
-    sim_net_free();
-    memset(socks, 0, sizeof socks);
-    memset(port_owner, 0, sizeof port_owner);
+    memset(socks, 0, sock_hw * sizeof socks[0]);
+    if (port_lo < port_hi)
+        memset(port_owner + port_lo, 0, (port_hi - port_lo) * sizeof port_owner[0]);
+    sock_hw = port_hi = 0;
+    port_lo = 65536;
     rx_cap = sim_cfg.o.socket_buffer_size;
-    rx_pool = calloc(RINGER_SIM_MAX_SOCKETS, rx_cap);
-    SIM_ASSERT(rx_pool != NULL);
+    if (rx_cap > rx_pool_cap) {
+        free(rx_pool);
+        rx_pool = malloc((size_t)RINGER_SIM_MAX_SOCKETS * rx_cap);
+        SIM_ASSERT(rx_pool != NULL);
+        rx_pool_cap = rx_cap;
+    }
     sim_stream_reset();
 }
 
 void sim_net_free(void)
 {
-    free(rx_pool);
-    rx_pool = NULL;
     sim_stream_free();
+}
+
+static void port_touch(uint32_t port)
+{
+    if (port < port_lo)
+        port_lo = port;
+    if (port + 1 > port_hi)
+        port_hi = port + 1;
 }
 
 static uint32_t sock_alloc(int family)
 {
     for (uint32_t s = 0; s < RINGER_SIM_MAX_SOCKETS; s++) {
         if (socks[s].state == SS_FREE) {
+            if (s >= sock_hw)
+                sock_hw = s + 1;
             socks[s] = (struct sim_sock){.state = SS_NEW, .family = family, .peer = SIM_NONE,
                                          .acceptq_head = SIM_NONE, .acceptq_tail = SIM_NONE,
                                          .accept_next = SIM_NONE, .listener = SIM_NONE};
@@ -77,6 +94,7 @@ static uint16_t port_alloc(uint32_t s)
     for (uint32_t p = 32768; p < 61000; p++) {
         if (port_owner[p] == 0) {
             port_owner[p] = s + 1;
+            port_touch(p);
             return (uint16_t)p;
         }
     }
@@ -211,6 +229,7 @@ int sim_sock_bind(uint32_t s, const struct sockaddr *a, socklen_t size)
         if (owner != 0 && (!socks[s].reuseaddr || socks[owner - 1].state == SS_LISTEN))
             return -EADDRINUSE;
         port_owner[port] = s + 1;
+        port_touch(port);
     }
     socks[s].port = port;
     socks[s].state = SS_BOUND;
@@ -231,6 +250,7 @@ int sim_sock_listen(uint32_t s, int backlog)
     k->backlog = backlog < 0 ? 0 : backlog > 4096 ? 4096 : (uint32_t)backlog;
     k->state = SS_LISTEN;
     port_owner[k->port] = s + 1;
+    port_touch(k->port);
     return 0;
 }
 

@@ -7,6 +7,7 @@
 struct sim_req sim_reqs[RINGER_SIM_MAX_REQUESTS];
 static uint32_t req_free[RINGER_SIM_MAX_REQUESTS];
 static uint32_t req_free_count;
+uint32_t sim_reqs_used; /* high-water mark: requests [0, used) were ever allocated */
 static uint64_t req_seq;
 
 #define WQ_KINDS 7
@@ -14,26 +15,44 @@ static uint64_t req_seq;
 static uint32_t wq_head[WQ_KINDS][WQ_OBJS], wq_tail[WQ_KINDS][WQ_OBJS];
 static bool wq_waking[WQ_KINDS][WQ_OBJS], wq_again[WQ_KINDS][WQ_OBJS];
 
+/* Resets only what the previous world used, so that a fresh world costs microseconds. */
 void sim_reqs_reset(void)
 {
-    memset(sim_reqs, 0, sizeof sim_reqs);
-    for (uint32_t i = 0; i < RINGER_SIM_MAX_REQUESTS; i++)
-        req_free[i] = RINGER_SIM_MAX_REQUESTS - 1 - i;
-    req_free_count = RINGER_SIM_MAX_REQUESTS;
+    static bool first = true;
+    memset(sim_reqs, 0, sim_reqs_used * sizeof sim_reqs[0]);
+    sim_reqs_used = 0;
+    req_free_count = 0;
     req_seq = 0;
-    for (uint32_t k = 0; k < WQ_KINDS; k++) {
-        for (uint32_t o = 0; o < WQ_OBJS; o++)
-            wq_head[k][o] = wq_tail[k][o] = SIM_NONE;
+    if (first) {
+        for (uint32_t k = 0; k < WQ_KINDS; k++) {
+            for (uint32_t o = 0; o < WQ_OBJS; o++)
+                wq_head[k][o] = wq_tail[k][o] = SIM_NONE;
+        }
+        first = false;
     }
     memset(wq_waking, 0, sizeof wq_waking);
     memset(wq_again, 0, sizeof wq_again);
 }
 
+/* Wait queues are empty at the end of every world (requests leave them when released);
+ * a crash or deinit that releases everything keeps that true. */
+void sim_wq_check_empty(void)
+{
+    for (uint32_t k = 0; k < WQ_KINDS; k++) {
+        for (uint32_t o = 0; o < WQ_OBJS; o++)
+            SIM_ASSERT(wq_head[k][o] == SIM_NONE && wq_tail[k][o] == SIM_NONE);
+    }
+}
+
 uint32_t sim_req_alloc(void)
 {
-    if (req_free_count == 0)
+    uint32_t r;
+    if (req_free_count > 0)
+        r = req_free[--req_free_count];
+    else if (sim_reqs_used < RINGER_SIM_MAX_REQUESTS)
+        r = sim_reqs_used++;
+    else
         return SIM_NONE;
-    uint32_t r = req_free[--req_free_count];
     struct sim_req *q = &sim_reqs[r];
     SIM_ASSERT(q->state == REQ_FREE);
     uint32_t gen = q->gen + 1;
@@ -250,13 +269,14 @@ void sim_wq_wake(uint32_t kind, uint32_t obj)
 
 uint32_t ringer_sim_in_flight(void)
 {
-    return RINGER_SIM_MAX_REQUESTS - req_free_count;
+    SIM_ASSERT(req_free_count <= sim_reqs_used);
+    return sim_reqs_used - req_free_count;
 }
 
 uint32_t ringer_sim_timers_with_user_data(uint64_t user_data)
 {
     uint32_t n = 0;
-    for (uint32_t r = 0; r < RINGER_SIM_MAX_REQUESTS; r++) {
+    for (uint32_t r = 0; r < sim_reqs_used; r++) {
         const struct sim_req *q = &sim_reqs[r];
         if (q->state != REQ_FREE && q->opcode == IORING_OP_TIMEOUT && q->user_data == user_data)
             n++;

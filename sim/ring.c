@@ -20,7 +20,7 @@ struct overflow_node {
 };
 static struct overflow_node overflow[RINGER_SIM_MAX_OVERFLOW];
 static uint32_t overflow_free[RINGER_SIM_MAX_OVERFLOW];
-static uint32_t overflow_free_count;
+static uint32_t overflow_free_count, overflow_fresh;
 
 #define PROBE_OPS 64
 #define PROBE_BYTES (sizeof(struct io_uring_probe) + PROBE_OPS * sizeof(struct io_uring_probe_op))
@@ -31,9 +31,7 @@ void sim_rings_reset(void)
 {
     memset(sim_rings, 0, sizeof sim_rings);
     memset(probe_used, 0, sizeof probe_used);
-    for (uint32_t i = 0; i < RINGER_SIM_MAX_OVERFLOW; i++)
-        overflow_free[i] = RINGER_SIM_MAX_OVERFLOW - 1 - i;
-    overflow_free_count = RINGER_SIM_MAX_OVERFLOW;
+    overflow_free_count = overflow_fresh = 0;
 }
 
 struct sim_ring *sim_ring_of(const struct io_uring *ring)
@@ -339,11 +337,11 @@ void sim_cq_flush_overflow(uint32_t index)
 
 static void overflow_push(struct sim_ring *r, const struct io_uring_cqe *cqe)
 {
-    if (overflow_free_count == 0) {
+    if (overflow_free_count == 0 && overflow_fresh == RINGER_SIM_MAX_OVERFLOW) {
         r->dropped = true; /* memory exhausted: the CQE is lost, as Linux's -EBADR */
         return;
     }
-    uint32_t n = overflow_free[--overflow_free_count];
+    uint32_t n = overflow_free_count > 0 ? overflow_free[--overflow_free_count] : overflow_fresh++;
     overflow[n].user_data = cqe->user_data;
     overflow[n].res = cqe->res;
     overflow[n].flags = cqe->flags;

@@ -138,6 +138,8 @@ struct sim_req {
     } copy;
 };
 extern struct sim_req sim_reqs[RINGER_SIM_MAX_REQUESTS];
+extern uint32_t sim_reqs_used; /* high-water mark of the pool in this world */
+void sim_wq_check_empty(void);
 
 void sim_reqs_reset(void);
 uint32_t sim_req_alloc(void);

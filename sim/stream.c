@@ -29,19 +29,22 @@ struct sim_pipe {
 static struct sim_eventfd events[MAX_EVENTS];
 static struct sim_pipe pipes[MAX_PIPES];
 static uint8_t *pipe_pool;
+static uint32_t pipe_pool_cap;
 
 void sim_stream_reset(void)
 {
     memset(events, 0, sizeof events);
     memset(pipes, 0, sizeof pipes);
-    pipe_pool = calloc(MAX_PIPES, sim_cfg.o.pipe_buffer_size);
-    SIM_ASSERT(pipe_pool != NULL);
+    if (sim_cfg.o.pipe_buffer_size > pipe_pool_cap) {
+        free(pipe_pool);
+        pipe_pool = malloc((size_t)MAX_PIPES * sim_cfg.o.pipe_buffer_size);
+        SIM_ASSERT(pipe_pool != NULL);
+        pipe_pool_cap = sim_cfg.o.pipe_buffer_size;
+    }
 }
 
 void sim_stream_free(void)
 {
-    free(pipe_pool);
-    pipe_pool = NULL;
 }
 
 /* ---- eventfd ---- */
