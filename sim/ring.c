@@ -134,6 +134,7 @@ static int ring_create(uint32_t flags, uint32_t sq, uint32_t cq, uint32_t *index
     memset(sqe_pool[i], 0, sq * sizeof(struct io_uring_sqe));
     memset(cqe_pool[i], 0, cq * sizeof(struct io_uring_cqe));
     ring_file[i] = f;
+    sim_file_ref(f); /* the ring's own reference: the description outlives a close(ring_fd) */
     *index = i;
     return 0;
 }
@@ -188,6 +189,7 @@ void sim_ring_exit(uint32_t index)
     }
     if (sim_fd_file((int)r->fd) == ring_file[index])
         sim_fd_close((int)r->fd);
+    sim_file_unref(ring_file[index]);
     r->used = false;
 }
 
