@@ -323,7 +323,7 @@ static bool start_op(struct driver *d, struct slot *slot, uint8_t kind, struct s
     slot->timeout_ns = 0;
     slot->closing_fd = -1;
     slot->size = 0;
-    slot->started_at_ns = ringer_sim_now_ns();
+    slot->started_at_ns = ringer_sim_peek_now_ns();
     slot->start_sequence = ++d->sequence;
     switch (kind) {
     case OP_READ: case OP_WRITE: case OP_SEND: case OP_RECV:
@@ -390,7 +390,7 @@ static void check_result(const struct driver *d, const struct slot *slot, int32_
         FUZZ_CHECK(result == -ETIME, "a yield got %d, not -ETIME (I3)", result);
     }
     if (slot->kind == OP_TIMEOUT && result == -ETIME) {
-        const uint64_t now = ringer_sim_now_ns();
+        const uint64_t now = ringer_sim_peek_now_ns();
         FUZZ_CHECK(now >= slot->started_at_ns + slot->timeout_ns,
                    "timeout of %llu ns fired early: started %llu, now %llu",
                    (unsigned long long)slot->timeout_ns, (unsigned long long)slot->started_at_ns,
@@ -566,10 +566,10 @@ static void check_kernel_after_run(void) {
 }
 
 static void step_run_for_ns(struct driver *d, uint64_t nanoseconds, bool check_kernel) {
-    const uint64_t before = ringer_sim_now_ns();
+    const uint64_t before = ringer_sim_peek_now_ns();
     int rc = ringer_run_for_ns(&d->io, nanoseconds);
     if (!ring_ok(d, rc, "ringer_run_for_ns")) return;
-    const uint64_t now = ringer_sim_now_ns();
+    const uint64_t now = ringer_sim_peek_now_ns();
     FUZZ_CHECK(now >= before + nanoseconds, "run_for_ns(%llu) returned early: %llu ns",
                (unsigned long long)nanoseconds, (unsigned long long)(now - before));
     /* The first runs and every 8th: a timer left behind would fire soon after anyway, and
@@ -731,6 +731,19 @@ static void check_no_leaked_fds(const struct driver *d) {
     }
 }
 
+/* The sim poisons a buffer while the kernel may write it: after cancel_all none may still
+ * be poisoned, or the kernel still holds caller memory (loop.md §11). */
+static void check_buffers_released(const struct driver *d) {
+    if (!ringer_sim_asan_active()) return;
+    for (uint32_t i = 0; i < ALL_SLOTS; i++) {
+        const struct slot *slot = &d->slots[i];
+        const bool written = slot->kind == OP_READ || slot->kind == OP_RECV;
+        if (!slot_busy(slot) || !written || slot->size < 16) continue;
+        FUZZ_CHECK(!ringer_sim_check_poisoned(buffers[i], slot->size), "slot %u's buffer is "
+                   "still poisoned after cancel_all: the kernel may write it", i);
+    }
+}
+
 /* A cancel script for the next cancel that finds a target: the CQE order the input wants. */
 static void script_cancel_order(struct driver *d) {
     static const uint64_t cancel_results[] = {0, (uint64_t)-EALREADY, (uint64_t)-ENOENT};
@@ -774,6 +787,7 @@ static void end_cancel_all(struct driver *d) {
         }
     }
     check_no_leaked_fds(d);
+    check_buffers_released(d);
     const uint64_t before = checksum_caller_memory(d);
     provoke_late_writes(d);
     FUZZ_CHECK(checksum_caller_memory(d) == before,

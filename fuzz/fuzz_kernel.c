@@ -175,7 +175,7 @@ static void step_submit(struct kernel *k, bool wait) {
     const unsigned ready = io_uring_sq_ready(&k->ring);
     /* Waiting with nothing that can complete would be a deadlock of the program's making. */
     if (k->consumed == k->completed && ready == 0) wait = false;
-    const uint64_t before = ringer_sim_now_ns();
+    const uint64_t before = ringer_sim_peek_now_ns();
     int rc = wait ? io_uring_submit_and_wait(&k->ring, 1) : io_uring_submit(&k->ring);
     const unsigned ready_after = io_uring_sq_ready(&k->ring);
     if (k->trace) fprintf(stderr, "fuzz: submit wait=%d ready %u -> %d\n", wait, ready, rc);
@@ -259,7 +259,7 @@ static void reap_one(struct kernel *k, const struct io_uring_cqe *cqe) {
     k->completed += 1;
     if (r->kind == RQ_WRITE) k->writes_in_flight -= 1;
     if (r->kind == RQ_TIMEOUT && cqe->res == -ETIME) {
-        const uint64_t now = ringer_sim_now_ns();
+        const uint64_t now = ringer_sim_peek_now_ns();
         FUZZ_CHECK(now >= r->consumed_at_ns + r->timeout_ns, "a %llu ns timer fired early",
                    (unsigned long long)r->timeout_ns);
     }
