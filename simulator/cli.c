@@ -34,8 +34,9 @@ static const char usage[] =
     "  --ops N             at most N operations per seed (default: drawn per seed)\n"
     "  --faults-off LIST   force these fault classes off (comma list of class names)\n"
     "  --no-crash          no simulated power loss in the storage workload\n"
-    "  --half-close        network clients may shut down their sending side after the\n"
-    "                      last byte (off by default: the sim lets the FIN overtake data)\n"
+    "  --no-half-close     network clients never shut down their sending side after\n"
+    "                      the last byte (by default half of their sessions do)\n"
+    "  --half-close        the default\n"
     "How:\n"
     "  --jobs N            run seeds in N worker processes (default 1)\n"
     "  --keep-going        do not stop at the first failing seed\n"
@@ -106,6 +107,7 @@ static void defaults(struct cli *cli) {
     cli->config.workloads = WORKLOAD_ALL;
     cli->config.profile = RINGER_SIM_PROFILE_FAITHFUL;
     cli->config.swarm = true;
+    cli->config.half_close = true;
     cli->first_seed = 1;
     cli->seed_count = CLI_DEFAULT_SEEDS;
     cli->jobs = 1;
@@ -176,6 +178,7 @@ static int parse_switch(struct cli *cli, const char *flag) {
     else if (strcmp(flag, "--twice") == 0) cli->twice = true;
     else if (strcmp(flag, "--no-crash") == 0) cli->config.no_crash = true;
     else if (strcmp(flag, "--half-close") == 0) cli->config.half_close = true;
+    else if (strcmp(flag, "--no-half-close") == 0) cli->config.half_close = false;
     else return -1;
     return 0;
 }
@@ -237,8 +240,8 @@ void cli_config_flags(const struct cli *cli, const struct run_config *config, ch
     if (config->no_crash && used > 0 && (unsigned)used < size) {
         used += snprintf(out + used, size - (unsigned)used, " --no-crash");
     }
-    if (config->half_close && used > 0 && (unsigned)used < size) {
-        used += snprintf(out + used, size - (unsigned)used, " --half-close");
+    if (!config->half_close && used > 0 && (unsigned)used < size) {
+        used += snprintf(out + used, size - (unsigned)used, " --no-half-close");
     }
     for (uint32_t c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++) {
         if (!((config->faults_off >> c) & 1u) || used <= 0 || (unsigned)used >= size) continue;

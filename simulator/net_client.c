@@ -146,6 +146,8 @@ static void start_transfers(struct run *run, struct client *client) {
 /* One send and one recv in flight; an ending session cancels what is pending, then
  * closes its socket (a close cancels nothing). */
 static void client_step(struct run *run, struct client *client) {
+    assert(client->id < NET_CLIENTS_MAX && client->fd >= 0);
+    assert(client->rx_len <= client->tx_len && client->tx_sent <= client->tx_len);
     if (run->failed || run->cancel_all_started) return;
     if (!client->ending && client->connected) {
         if (client->rx_len == client->tx_len) client->ending = true; /* echo complete */

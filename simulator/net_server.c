@@ -112,6 +112,8 @@ static void on_conn_close(struct run *run, void *context, struct ringer_completi
 /* One send and one recv in flight per socket; an ending connection cancels what is
  * pending (closing a socket cancels nothing) and then closes. */
 static void conn_step(struct run *run, struct conn *conn) {
+    assert(conn->open && conn->fd >= 0);
+    assert(conn->tx_head <= conn->tx_len && conn->parse_len <= sizeof(conn->parse));
     if (run->failed || run->cancel_all_started) return;
     if (!conn->ending) {
         if (!conn->recv_pending && !conn->peer_closed) {

@@ -54,6 +54,8 @@ void report_failure(const struct report *report, const struct run_config *config
 
 void report_result(const struct seed_result *result, void *arg) {
     struct report *report = arg;
+    assert(report != NULL && result != NULL);
+    assert(result->message[RESULT_MESSAGE_SIZE - 1] == '\0');
     report->done += 1;
     report->ops += result->ops;
     report->virtual_ns += result->virtual_ns;
@@ -106,6 +108,7 @@ static void top_faults(const struct report *report, unsigned shown, char *out, s
 
 void report_progress(uint64_t real_ns, void *arg) {
     struct report *report = arg;
+    assert(report != NULL && report->cli != NULL);
     if (report->quiet || report->cli->single_seed) return;
     const double seconds = (double)real_ns / 1e9;
     const double rate = seconds > 0 ? (double)report->done / seconds : 0.0;

@@ -44,11 +44,11 @@ bool run_any_fault(const enum ringer_sim_fault_class *classes, uint32_t count);
 bool run_errno_explained(int32_t result, bool read_like);
 /* Budget: true (and one op used) if the workloads may start another op. */
 bool run_take_op(struct run *run);
-/* Virtual time. ringer_sim_now_ns costs a syscall's worth of virtual time (a loop that
- * only reads the clock must advance), so the log uses the last value read here instead
- * of reading it again: logging on or off never changes a run. */
+/* Virtual time as the workloads read it: ringer_sim_now_ns, which costs a syscall's worth
+ * of virtual time (a loop that only reads the clock must advance). */
 uint64_t run_now(void);
-/* The value run_now last read, for the log and the trace (free). */
+/* Virtual time for the log, the trace and failure reports: a free read
+ * (ringer_sim_peek_now_ns), so logging on or off never changes a run. */
 uint64_t run_last_now(void);
 /* The readable log: one line per event when --log is on. */
 void run_log(struct run *run, const char *format, ...) __attribute__((format(printf, 2, 3)));

@@ -109,6 +109,7 @@ static void maybe_cancel(struct run *run, const struct chain *self) {
 
 static void chain_next(struct run *run, struct chain *chain) {
     assert(!chain->pending);
+    assert(chain >= chains && chain < chains + chain_count);
     chain->ns = prng_chance(&run->rng, 1, 4) ? 0 : prng_log_uniform(&run->rng, TIMEOUT_MAX_NS);
     chain->start_ns = run_now();
     chain->cancel_requested = false;
