@@ -449,8 +449,15 @@ void sim_op_issue(uint32_t r)
         return sim_timeout_issue(r);
     if (q->opcode == IORING_OP_TIMEOUT_REMOVE)
         return sim_timeout_remove_issue(r);
-    if (q->opcode == IORING_OP_ASYNC_CANCEL)
+    if (q->opcode == IORING_OP_ASYNC_CANCEL) {
+        /* hostile ORDER: the cancel runs after later SQEs instead of during submission */
+        if (sim_fault2(RINGER_SIM_FAULT_ORDER, false, true)) {
+            q->state = REQ_WORK;
+            sim_schedule(sim_now + sim_latency(1000, 20000), EV_REQ, r, q->gen);
+            return;
+        }
         return sim_cancel_issue(r);
+    }
     if (needs_file(q->opcode)) {
         uint32_t f = sim_fd_file(q->fd);
         if (f == SIM_NONE)

@@ -182,6 +182,8 @@ void sim_req_event(uint32_t r)
     case REQ_WORK:
         if (q->cancelled_running)
             sim_req_complete(r, -EINTR, 0);
+        else if (q->opcode == IORING_OP_ASYNC_CANCEL)
+            sim_cancel_issue(r); /* deferred under the hostile profile */
         else
             sim_op_retry(r);
         break;
