@@ -23,6 +23,8 @@ static bool still_fails(const struct cli *cli, const struct run_config *config) 
 /* Fewer workloads first: each one dropped removes a whole class of ops. */
 static void shrink_workloads(const struct cli *cli, struct run_config *config) {
     const uint32_t mix = last_failure.mix;
+    /* Workloads outside the mix lost their coin toss: dropping them changes nothing. */
+    config->workloads = mix;
     for (uint32_t id = 0; id < WORKLOAD_COUNT; id++) {
         if (!((mix >> id) & 1u) || (config->workloads & ~(1u << id) & mix) == 0) continue;
         config->workloads &= ~(1u << id);
@@ -46,6 +48,11 @@ static void shrink_faults(const struct cli *cli, struct run_config *config, uint
         config->no_crash = true;
         if (still_fails(cli, config)) printf("  still fails without crashes\n");
         else config->no_crash = false;
+    }
+    if (config->half_close) {
+        config->half_close = false;
+        if (still_fails(cli, config)) printf("  still fails without half-closes\n");
+        else config->half_close = true;
     }
 }
 
