@@ -510,6 +510,58 @@ static void test_close_does_not_cancel_accept(void)
     finish(&ring);
 }
 
+static void test_sock_nonempty_flag(void)
+{
+    options.faults[RINGER_SIM_FAULT_CQE_FLAGS].ppm = 1000000;
+    world();
+    struct pair p;
+    tcp_pair(&p);
+    struct io_uring ring;
+    ring_init(&ring, 4);
+    CHECK_EQ(send(p.client, "0123456789", 10, 0), 10);
+    char in[4];
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_recv(sqe, p.server, in, 4, 0);
+    set_data(sqe, 1);
+    CHECK_EQ(io_uring_submit(&ring), 1);
+    struct io_uring_cqe *cqe;
+    CHECK_EQ(io_uring_wait_cqe(&ring, &cqe), 0);
+    CHECK_EQ(cqe->res, 4);
+    CHECK(cqe->flags & IORING_CQE_F_SOCK_NONEMPTY); /* data left behind */
+    io_uring_cqe_seen(&ring, cqe);
+    CHECK(ringer_sim_stats().faults[RINGER_SIM_FAULT_CQE_FLAGS] >= 1);
+    tcp_pair_close(&p);
+    finish(&ring);
+}
+
+static void test_hostile_deferred_cancel(void)
+{
+    options.profile = RINGER_SIM_PROFILE_HOSTILE;
+    options.faults[RINGER_SIM_FAULT_ORDER].ppm = 1000000;
+    world();
+    struct io_uring ring;
+    ring_init(&ring, 8);
+    struct __kernel_timespec ts = {.tv_sec = 1};
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_cancel64(sqe, 2, 0); /* runs after the timeout below is armed */
+    set_data(sqe, 1);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_timeout(sqe, &ts, 0, 0);
+    set_data(sqe, 2);
+    CHECK_EQ(io_uring_submit(&ring), 2);
+    int32_t res[3] = {0};
+    for (int i = 0; i < 2; i++) {
+        int32_t r;
+        uint64_t ud = reap(&ring, &r);
+        CHECK(ud == 1 || ud == 2);
+        res[ud] = r;
+    }
+    CHECK_EQ(res[1], 0);
+    CHECK_EQ(res[2], -ECANCELED);
+    CHECK(ringer_sim_now_ns() < 1000000000ull);
+    finish(&ring);
+}
+
 /* ---- cancellation ---- */
 
 static void test_cancel_waiting_recv(void)
@@ -1059,6 +1111,8 @@ static const struct simtest tests[] = {
     {"sim_tcp_reset_on_unread_close", test_tcp_reset_on_unread_close, 0},
     {"sim_close_does_not_cancel_accept", test_close_does_not_cancel_accept, 0},
     {"sim_cancel_waiting_recv", test_cancel_waiting_recv, 0},
+    {"sim_sock_nonempty_flag", test_sock_nonempty_flag, 0},
+    {"sim_hostile_deferred_cancel", test_hostile_deferred_cancel, 0},
     {"sim_cancel_running_worker", test_cancel_running_worker, 0},
     {"sim_cancel_scripted_orders", test_cancel_scripted_orders, 0},
     {"sim_cancel_all_flags", test_cancel_all_flags, 0},
