@@ -24,6 +24,7 @@ enum slot_kind { SLOT_FILE_READ, SLOT_PIPE_READ, SLOT_TIMEOUT, SLOT_EVENT, SLOT_
 
 struct slot {
     struct ringer_completion op;
+    uint64_t offset; /* of a file read */
     uint8_t kind;
     bool pending;
     bool cancel_requested;
@@ -33,15 +34,42 @@ static struct slot slots[SLOTS_MAX];
 static uint8_t buffers[SLOTS_MAX][SLOT_BUFFER] __attribute__((aligned(4096)));
 static uint32_t slot_count;
 static int file_fd = -1, pipe_r = -1, pipe_w = -1, event_fd = -1;
+static uint8_t content[FILE_SIZE]; /* what the file was written with */
+static uint64_t file_length;        /* how much of it the (fault-prone) pwrite wrote */
+static bool file_known;             /* false when the pwrite failed: sectors may be torn */
 static bool out_of_budget;
 static uint32_t step_quota; /* loop calls after which cancel_all may come */
 
 static void slot_next(struct run *run, struct slot *slot);
 
+static const char *const slot_names[SLOT_KINDS] = {
+    "file read", "pipe read", "timeout", "event listen", "cancel",
+};
+
+/* A file read returns what was written, as many bytes as the file holds from there (short
+ * only at EOF under faithful), or an injected -EIO. */
+static bool file_read_ok(const struct slot *slot, int32_t result, const uint8_t *buffer) {
+    static const enum ringer_sim_fault_class read_errors[] = {
+        RINGER_SIM_FAULT_READ_EIO, RINGER_SIM_FAULT_LATENT_SECTOR,
+    };
+    static const enum ringer_sim_fault_class damage[] = {
+        RINGER_SIM_FAULT_CORRUPT, RINGER_SIM_FAULT_MISDIRECT, RINGER_SIM_FAULT_WRITE_EIO,
+        RINGER_SIM_FAULT_ENOSPC,
+    };
+    if (result == -EIO) return run_any_fault(read_errors, 2);
+    if (!file_known) return result >= 0 && result <= (int32_t)SLOT_BUFFER;
+    const uint64_t left = slot->offset < file_length ? file_length - slot->offset : 0;
+    const uint64_t expected = left < SLOT_BUFFER ? left : SLOT_BUFFER;
+    if (result < 0 || (uint64_t)result != expected) return false;
+    assert(slot->offset + expected <= FILE_SIZE);
+    return memcmp(buffer, content + slot->offset, expected) == 0 ||
+           run_any_fault(damage, sizeof(damage) / sizeof(damage[0]));
+}
+
 static bool result_expected(const struct slot *slot, int32_t result) {
     if (result == -ECANCELED) return slot->cancel_requested;
     switch (slot->kind) {
-    case SLOT_FILE_READ: return (result >= 0 && result <= (int32_t)SLOT_BUFFER) || result == -EIO;
+    case SLOT_FILE_READ: return file_read_ok(slot, result, buffers[slot - slots]);
     case SLOT_PIPE_READ: return result >= 1 && result <= (int32_t)SLOT_BUFFER;
     case SLOT_TIMEOUT: return result == -ETIME;
     case SLOT_EVENT: return false; /* nobody triggers it */
@@ -56,10 +84,9 @@ static void on_slot(struct run *run, void *context, struct ringer_completion *c,
     slot->pending = false;
     if (run->faithful && !result_expected(slot, result) &&
         !run_errno_explained(result, slot->kind != SLOT_TIMEOUT && slot->kind != SLOT_CANCEL)) {
-        run_fail(run, "cancel: a %s completed with %d%s",
-                 (const char *[]){"file read", "pipe read", "timeout", "event listen",
-                                  "cancel"}[slot->kind],
-                 (int)result, slot->cancel_requested ? " after a cancel" : "");
+        run_fail(run, "cancel: a %s completed with %d%s%s", slot_names[slot->kind], (int)result,
+                 slot->cancel_requested ? " after a cancel" : "",
+                 slot->kind == SLOT_FILE_READ && result >= 0 ? " (wrong length or bytes)" : "");
         return;
     }
     if (prng_chance(&run->rng, 1, 4) && pipe_w >= 0) {
@@ -83,9 +110,9 @@ static bool start_cancel(struct run *run, struct slot *slot) {
 static bool start_kind(struct run *run, struct slot *slot, uint8_t *buffer) {
     switch (slot->kind) {
     case SLOT_FILE_READ:
-        return op_read(run, &slot->op, file_fd, buffer, SLOT_BUFFER,
-                       SLOT_BUFFER * prng_below(&run->rng, FILE_SIZE / SLOT_BUFFER + 1),
-                       slot, on_slot);
+        slot->offset = SLOT_BUFFER * prng_below(&run->rng, FILE_SIZE / SLOT_BUFFER + 1);
+        return op_read(run, &slot->op, file_fd, buffer, SLOT_BUFFER, slot->offset, slot,
+                       on_slot);
     case SLOT_PIPE_READ:
         return op_read(run, &slot->op, pipe_r, buffer, SLOT_BUFFER, 0, slot, on_slot);
     case SLOT_EVENT:
@@ -120,10 +147,11 @@ static bool create_file(struct run *run) {
         run_fail(run, "cancel: creating %s failed (errno %d)", path, errno);
         return false;
     }
-    static uint8_t content[FILE_SIZE];
     checksum_fill_pattern(content, sizeof(content), run->config->seed);
-    /* Storage faults may cut this write short; reads then see less, which is fine here. */
-    (void)pwrite(file_fd, content, sizeof(content), 0);
+    /* Storage faults may cut this write short; the reads' checker knows how much landed. */
+    const ssize_t written = pwrite(file_fd, content, sizeof(content), 0);
+    file_known = written >= 0;
+    file_length = written > 0 ? (uint64_t)written : 0;
     return true;
 }
 
