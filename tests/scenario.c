@@ -4,14 +4,28 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 int callback_depth;
 bool inside_starter;
 static unsigned callbacks_total;
 
+/* RINGER_TEST_TASKRUN=coop runs every test that names no task-run flag on a ring with
+ * COOP_TASKRUN alone (io-wq workers post their CQEs themselves) instead of ringer's
+ * default (DEFER_TASKRUN where the kernel has it). */
+static uint32_t default_taskrun_flags(uint32_t flags)
+{
+    const uint32_t taskrun = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
+                             IORING_SETUP_DEFER_TASKRUN;
+    const char *mode = getenv("RINGER_TEST_TASKRUN");
+    if ((flags & taskrun) || !mode || strcmp(mode, "coop") != 0) return flags;
+    return flags | IORING_SETUP_COOP_TASKRUN;
+}
+
 void ringer_init_or_skip(struct ringer_io *io, uint32_t entries, uint32_t flags)
 {
+    flags = default_taskrun_flags(flags);
     int result = ringer_init(io, entries, flags);
     if (result == -ENOSYS || result == -EPERM)
         SKIP("io_uring unavailable: ringer_init returned %d", result);
