@@ -148,9 +148,18 @@ static void prep(struct io_uring_sqe *s, int i, uint32_t kind)
     case 11:
         io_uring_prep_close(s, 1000 + (int)rnd(10));
         break;
-    default:
+    case 12:
         io_uring_prep_read(s, client, bufs[i], 16, 1 + rnd(100)); /* -ESPIPE */
         break;
+    default: { /* a recv with data already there: a synchronous send first */
+        uint32_t k = 1 + rnd(700);
+        static char out[700];
+        memset(out, 'r', k);
+        (void)!send(client, out, k, MSG_NOSIGNAL);
+        queued_bytes += k;
+        io_uring_prep_recv(s, server, bufs[i], 16 + rnd(2000), 0);
+        break;
+    }
     }
 }
 
@@ -233,10 +242,14 @@ static void batch(int number)
     }
     int n = 1 + (int)rnd(MAX_BATCH);
     uint32_t kinds[MAX_BATCH];
-    bool event_read = false, file_op = false;
+    bool event_read = false, file_op = false, sends = false, recvs = false;
     for (int i = 0; i < n; i++) {
         struct io_uring_sqe *s = io_uring_get_sqe(&ring);
-        kinds[i] = rnd(13);
+        kinds[i] = rnd(14);
+        if ((kinds[i] == 13 && (sends || recvs)) || (kinds[i] == 9 && recvs))
+            kinds[i] = 5; /* one recv per batch, never with a send: either races on data */
+        sends |= kinds[i] == 9;
+        recvs |= kinds[i] == 13;
         if (kinds[i] == 8 && event_read)
             kinds[i] = 5; /* a second read would wait for ever: the first takes the counter */
         if (kinds[i] <= 4 && file_op)
@@ -266,6 +279,8 @@ static void batch(int number)
         if (fd_result)
             opened[opened_count++] = r[i].res;
         printf(fd_result ? " %llu=fd" : " %llu=%d", (unsigned long long)r[i].user_data, r[i].res);
+        if (r[i].user_data % 100 == 13 && r[i].res > 0)
+            queued_bytes -= (uint32_t)r[i].res > queued_bytes ? queued_bytes : (uint32_t)r[i].res;
     }
     printf("\n");
     for (int k = 0; k < opened_count; k++)
