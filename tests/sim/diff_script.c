@@ -279,6 +279,11 @@ static void batch(int number)
         if (fd_result)
             opened[opened_count++] = r[i].res;
         printf(fd_result ? " %llu=fd" : " %llu=%d", (unsigned long long)r[i].user_data, r[i].res);
+        if (r[i].user_data % 100 == 3 && r[i].res == 0) {
+            const struct statx *x = &stx[r[i].user_data / 100 - 1];
+            printf("(size %llu mode %o nlink %u)", (unsigned long long)x->stx_size,
+                   (unsigned)x->stx_mode, (unsigned)x->stx_nlink);
+        }
         if (r[i].user_data % 100 == 13 && r[i].res > 0)
             queued_bytes -= (uint32_t)r[i].res > queued_bytes ? queued_bytes : (uint32_t)r[i].res;
     }
