@@ -430,8 +430,9 @@ static void callback(void *context, struct ringer_completion *completion, int32_
     FUZZ_CHECK(!d->cancel_all_started, "a callback ran after cancel_all began (I13)");
     FUZZ_CHECK(slot_busy(slot), "second callback for one start of slot %u, op %u (I12)",
                slot->index, slot->kind);
-    FUZZ_CHECK(completion->state == RINGER_IDLE, "callback on a completion in state %u",
-               completion->state);
+    FUZZ_CHECK(completion->state == RINGER_IDLE, "callback on a completion in state %u (not "
+               "IDLE: its op is still queued or in the kernel, so its own CQE will call back "
+               "again; I12)", completion->state);
     if (d->trace) {
         /* No ringer_sim_now_ns here: reading the sim's clock advances it, and a trace must
          * not change the run it describes. */
