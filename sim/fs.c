@@ -322,6 +322,7 @@ static void crash_dirents(void)
 
 void sim_fs_crash(void)
 {
+    sim_fs_crash_stale();
     crash_dirents();
     for (uint32_t i = 0; i < inode_hw; i++) {
         struct sim_inode *ino = &sim_inodes[i];

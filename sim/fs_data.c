@@ -15,6 +15,7 @@ struct sim_page {
     bool used;
     uint8_t dirty; /* sectors written since the last sync */
     uint8_t bad;   /* latent sector errors */
+    uint8_t stale; /* sectors a failed fsync marked clean unwritten: lost at a crash */
     uint32_t ino, pgno;
     uint32_t cur, dur; /* buffer indices; dur SIM_NONE = durable zeros */
     uint32_t hash_next, dirty_next;
@@ -251,6 +252,7 @@ int64_t sim_fs_write(uint32_t ino, const void *buffer, uint64_t size, uint64_t o
             break;
         memcpy(buf(pages[p].cur) + at, in + done, n);
         pages[p].bad &= (uint8_t)~sector_mask(at, at + n);
+        pages[p].stale &= (uint8_t)~sector_mask(at, at + n);
         mark_dirty(p, sector_mask(at, at + n));
         done += n;
     }
@@ -319,10 +321,13 @@ void sim_fs_sync(uint32_t ino, bool datasync)
     for (uint32_t p = i->dirty_head; p != SIM_NONE;) {
         struct sim_page *pg = &pages[p];
         uint32_t next = pg->dirty_next;
-        if (pg->dur == SIM_NONE)
-            pg->dur = buffer_alloc(i->mount);
-        if (pg->dur != SIM_NONE)
-            memcpy(buf(pg->dur), buf(pg->cur), RINGER_SIM_PAGE_SIZE);
+        bool fresh = pg->dur == SIM_NONE;
+        if (fresh)
+            pg->dur = buffer_alloc(i->mount); /* zeroed: the durable state of a hole */
+        for (uint32_t sec = 0; sec < SECTORS_PER_PAGE && pg->dur != SIM_NONE; sec++) {
+            if (pg->dirty & (1u << sec)) /* stale sectors stay lost */
+                memcpy(buf(pg->dur) + sec * SECTOR, buf(pg->cur) + sec * SECTOR, SECTOR);
+        }
         pg->dirty = 0;
         pg->dirty_next = SIM_NONE;
         p = next;
@@ -338,12 +343,13 @@ void sim_fs_sync_fail(uint32_t ino)
     struct sim_inode *i = &sim_inodes[ino];
     for (uint32_t p = i->dirty_head; p != SIM_NONE;) {
         uint32_t next = pages[p].dirty_next;
+        pages[p].stale |= pages[p].dirty; /* marked clean, never written: lost at a crash */
         pages[p].dirty = 0;
         pages[p].dirty_next = SIM_NONE;
-        /* the durable copy keeps the old data: current data diverges until rewritten */
         p = next;
     }
     i->dirty_head = SIM_NONE;
+    i->size_dirty = false; /* the size reached the journal; the data did not */
 }
 
 static void crash_page(uint32_t p)
@@ -383,6 +389,25 @@ void sim_fs_crash_data(uint32_t ino)
         i->size = i->dsize;
     i->dsize = i->size;
     i->size_dirty = false;
+}
+
+/* At a crash, what a failed fsync dropped is gone: stale sectors revert to durable data. */
+void sim_fs_crash_stale(void)
+{
+    for (uint32_t p = 0; p < page_fresh; p++) {
+        struct sim_page *pg = &pages[p];
+        if (!pg->used || pg->stale == 0)
+            continue;
+        for (uint32_t sec = 0; sec < SECTORS_PER_PAGE; sec++) {
+            if (!(pg->stale & (1u << sec)))
+                continue;
+            if (pg->dur == SIM_NONE)
+                memset(buf(pg->cur) + sec * SECTOR, 0, SECTOR);
+            else
+                memcpy(buf(pg->cur) + sec * SECTOR, buf(pg->dur) + sec * SECTOR, SECTOR);
+        }
+        pg->stale = 0;
+    }
 }
 
 void sim_fs_free_data(uint32_t ino)

@@ -107,7 +107,9 @@ int sim_file_fsync(uint32_t f, bool datasync)
         sim_fs_sync_dir(file->obj);
         return 0;
     }
-    if (sim_fault(RINGER_SIM_FAULT_FSYNC_FAIL, true)) {
+    const struct sim_inode *ino = &sim_inodes[file->obj];
+    bool dirty = ino->dirty_head != SIM_NONE || ino->size_dirty;
+    if (sim_fault(RINGER_SIM_FAULT_FSYNC_FAIL, dirty)) { /* writeback fails only with data */
         sim_fs_sync_fail(file->obj);
         return -EIO;
     }

@@ -333,6 +333,7 @@ void sim_fs_pages_reset(void);
 void sim_fs_pages_free(void);
 void sim_fs_sync_fail(uint32_t ino);
 void sim_fs_crash_data(uint32_t ino);
+void sim_fs_crash_stale(void);
 void sim_fs_free_data(uint32_t ino);
 void sim_fs_fill_garbage(uint32_t ino, uint64_t size);
 int sim_sock_bind(uint32_t s, const struct sockaddr *a, socklen_t size);

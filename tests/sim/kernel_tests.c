@@ -859,6 +859,24 @@ static void test_crash_keeps_when_not_lost(void)
     ringer_sim_deinit();
 }
 
+static void test_fsync_failure_loses_data_at_crash(void)
+{
+    options.faults[RINGER_SIM_FAULT_FSYNC_FAIL].ppm = 1000000;
+    world();
+    int a = open("/data/f", O_RDWR | O_CREAT, 0600);
+    int dir = open("/data", O_RDONLY | O_DIRECTORY);
+    CHECK_EQ(fsync(dir), 0); /* the entry is durable (directories do not fail here) */
+    CHECK_EQ(pwrite(a, "lost", 4, 0), 4);
+    CHECK_EQ(fsync(a), -1); /* -EIO: the dirty data is marked clean, never written */
+    CHECK_EQ(errno, EIO);
+    CHECK_EQ(fsync(a), 0); /* nothing dirty any more: success, and still not durable */
+    ringer_sim_crash();
+    char buf[8] = {0};
+    CHECK_EQ(ringer_sim_read_file("/data/f", buf, 8, 0), 4); /* the size was persisted */
+    CHECK(memcmp(buf, "lost", 4) != 0); /* the data was not */
+    ringer_sim_deinit();
+}
+
 static void test_block_device_and_lock(void)
 {
     world();
@@ -1124,6 +1142,7 @@ static const struct simtest tests[] = {
     {"sim_crash_durability", test_crash_durability, 0},
     {"sim_crash_keeps_when_not_lost", test_crash_keeps_when_not_lost, 0},
     {"sim_block_device_and_lock", test_block_device_and_lock, 0},
+    {"sim_fsync_failure_loses_data_at_crash", test_fsync_failure_loses_data_at_crash, 0},
     {"sim_fsync_after_close_in_batch", test_fsync_after_close_in_batch, 0},
     {"sim_links", test_links, 0},
     {"sim_link_prep_failure_and_boundary", test_link_prep_failure_and_boundary, 0},
