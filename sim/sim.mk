@@ -95,3 +95,10 @@ install-sim-lib: $(LIBRINGER_SIM_A)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCDIR@|$(INCDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    sim/ringer-sim.pc.in > $(DESTDIR)$(PCDIR)/ringer-sim.pc
+
+# A throughput probe of the sim kernel (not a test).
+.PHONY: sim-perf
+sim-perf: $(SIMTEST_DIR)/perf_storage
+$(SIMTEST_DIR)/perf_storage: tests/sim/perf_storage.c $(SIM_KERNEL_A) $(SIM_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(SIM_CPPFLAGS) -o $@ $< $(SIM_KERNEL_A)
