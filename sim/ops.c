@@ -424,8 +424,12 @@ static bool op_faults(struct sim_req *q, int32_t *res)
     int err = pick_errno(op, pick);
     bool errno_fault = sim_fault2(RINGER_SIM_FAULT_ERRNO, err != 0 && !sim_cfg.hostile, err != 0);
     bool is_file = f != NULL && is_fs_kind(f->kind);
-    bool shorten = sim_fault2(RINGER_SIM_FAULT_SHORT, false, is_file && q->len > 1 &&
-                              (op == IORING_OP_READ || op == IORING_OP_WRITE));
+    bool is_sock = f != NULL && f->kind == FK_SOCK;
+    bool transfer = op == IORING_OP_READ || op == IORING_OP_WRITE || op == IORING_OP_SEND ||
+                    op == IORING_OP_RECV;
+    /* faithful on sockets; mid-file short transfers only under hostile */
+    bool shorten = sim_fault2(RINGER_SIM_FAULT_SHORT, is_sock && transfer && q->len > 1,
+                              (is_file || is_sock) && transfer && q->len > 1);
     if (shorten)
         q->len = 1 + pick % (q->len - 1);
     *res = eintr ? -EINTR : eagain ? -EAGAIN : ecanceled ? -ECANCELED : errno_fault ? err : 0;
