@@ -160,7 +160,10 @@ static void cancel_one(uint32_t r, uint32_t t)
     if (o.cancel_res == -ENOENT)
         o.target_first = true;
     if (o.target_first) {
+        uint32_t rgen = sim_reqs[r].gen;
         apply_target(t, &o, false);
+        if (sim_reqs[r].gen != rgen || sim_reqs[r].state == REQ_FREE)
+            return; /* defensive: nothing nested completes a cancel today */
         if (o.separate)
             postpone(r, o.cancel_res);
         else
@@ -172,7 +175,12 @@ static void cancel_one(uint32_t r, uint32_t t)
                               !o.separate);
         if (!keeps_running)
             sim_req_detach(t); /* the cancel's CQE must not satisfy the target's count */
+        uint32_t gen = sim_reqs[t].gen;
         sim_req_complete(r, o.cancel_res, 0);
+        /* posting may have run nested completions (the drain FIFO releasing another cancel
+         * of the same target): a target they decided is left alone */
+        if (sim_reqs[t].gen != gen || sim_reqs[t].state == REQ_FREE)
+            return;
         if (keeps_running)
             apply_target(t, &o, o.separate);
         else
@@ -193,18 +201,23 @@ static void cancel_all_matching(uint32_t r)
             targets[n++] = t;
     }
     SIM_ASSERT(n <= RINGER_SIM_MAX_REQUESTS);
+    static uint32_t gens[RINGER_SIM_MAX_REQUESTS];
     uint32_t detached = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint8_t state = sim_reqs[targets[i]].state;
         bool delayed = state == REQ_WORK && !sim_reqs[targets[i]].worker;
         if (state == REQ_WAIT || state == REQ_TIMER || state == REQ_HELD || delayed) {
             sim_req_detach(targets[i]);
+            gens[detached] = sim_reqs[targets[i]].gen;
             targets[detached++] = targets[i];
         }
     }
     sim_req_complete(r, (int32_t)n, 0);
-    for (uint32_t i = 0; i < detached; i++)
-        sim_req_complete(targets[i], -ECANCELED, 0);
+    for (uint32_t i = 0; i < detached; i++) {
+        const struct sim_req *q = &sim_reqs[targets[i]];
+        if (q->gen == gens[i] && q->state != REQ_FREE) /* not decided by a nested completion */
+            sim_req_complete(targets[i], -ECANCELED, 0);
+    }
 }
 
 void sim_cancel_issue(uint32_t r)
