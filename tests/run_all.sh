@@ -5,6 +5,8 @@
 # build/<variant>/tests/ringer-tests quietly (the compiler's output is shown only when the
 # build fails, which counts as a FAIL) and runs it, prefixing every result line with the
 # variant: `ok gcc/a1_file_round_trip`, `FAIL asan/b6_...: reason`, `skip clang/...: reason`.
+# The gcc build runs twice: `gcc/` on ringer's default ring (DEFER_TASKRUN where the kernel
+# has it) and `gcc-coop/` on rings with COOP_TASKRUN alone (RINGER_TEST_TASKRUN=coop).
 #
 # Hooks: other parts of the project add their tests without editing this file.
 #   - tests/sim/run.sh <variant>, if executable (the simulated-kernel suite);
@@ -82,6 +84,12 @@ run_variant() {
     local variant=$1 cc=$2 san=$3 opt=$4 start=$SECONDS
     if build_variant "$variant" "$cc" "$san" "$opt"; then
         run_counted "$variant" ringer-tests "build/$variant/tests/ringer-tests" ${RINGER_TEST_FILTER:+"$RINGER_TEST_FILTER"}
+        # Once more on rings with COOP_TASKRUN alone, where io-wq workers post CQEs
+        # themselves (ringer's default ring defers them to the next enter).
+        if [ "$variant" = gcc ]; then
+            run_counted gcc-coop ringer-tests env RINGER_TEST_TASKRUN=coop \
+                "build/$variant/tests/ringer-tests" ${RINGER_TEST_FILTER:+"$RINGER_TEST_FILTER"}
+        fi
     fi
     if [ "$variant" = tsan ]; then
         echo "($variant took $((SECONDS - start)) s)" >&2
