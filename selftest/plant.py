@@ -172,10 +172,7 @@ bug("17-send-reset-retried", "src/complete.c",
 
 # Bugs that cannot be caught until something outside the library is fixed.
 blocked = {
-    "10-fsync-error-ignored": "rare until the sim loses the data a failed fsync dropped "
-                              "(FSYNC_FAIL marks pages clean, the crash never reverts "
-                              "them); caught now only through fsync -ENOSPC, e.g. seed "
-                              "11087 of the default seeds",
+    # "NN-name": "why it cannot be caught until something else is fixed",
 }
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
