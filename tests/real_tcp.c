@@ -144,3 +144,31 @@ TEST(tcp_shutdown_results)
     CHECK_EQ(ringer_shutdown(&fixture.io, pair.client, SHUT_RDWR), -EBADF);
     fixture_end(&fixture);
 }
+
+/* A peer that resets the connection (SO_LINGER 0, then close): the next send reports
+ * -ECONNRESET itself, once, not retried into a later -EPIPE. */
+static int32_t send_once(int socket)
+{
+    static struct op send_op;
+    static uint8_t bytes[16];
+    STARTER(ringer_send(&fixture.io, &op_prepare(&send_op)->completion, socket, bytes,
+                        sizeof bytes, &send_op, op_callback));
+    RUN_UNTIL(&fixture.io, send_op.calls == 1);
+    return send_op.result;
+}
+
+TEST(tcp_send_after_peer_reset_is_econnreset)
+{
+    fixture_begin(&fixture, 8, 0);
+    struct tcp_pair pair;
+    CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
+    struct linger linger = {.l_onoff = 1, .l_linger = 0};
+    CHECK_EQ(setsockopt(pair.server, SOL_SOCKET, SO_LINGER, &linger, sizeof linger), 0);
+    ringer_close_socket(&fixture.io, pair.server);
+    world_sleep_ns(2 * MS); /* the RST reaches the client */
+    CHECK_EQ(send_once(pair.client), -ECONNRESET);
+    CHECK_EQ(send_once(pair.client), -EPIPE);
+    ringer_close_socket(&fixture.io, pair.client);
+    ringer_close_socket(&fixture.io, pair.listener);
+    fixture_end(&fixture);
+}

@@ -140,22 +140,3 @@ TEST(ops_read_offset_on_socket_is_espipe)
     tcp_pair_close(&fixture.io, &pair);
     fixture_end(&fixture);
 }
-
-/* A peer that resets the connection (SO_LINGER 0, then close): the next send reports
- * -ECONNRESET itself, once, not retried into a later -EPIPE. */
-TEST(ops_send_after_peer_reset_is_econnreset)
-{
-    if (!world_is_real()) SKIP("needs SO_LINGER on the peer, a real-kernel socket option");
-    fixture_begin(&fixture, 8, 0);
-    struct tcp_pair pair;
-    CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
-    struct linger linger = {.l_onoff = 1, .l_linger = 0};
-    CHECK_EQ(setsockopt(pair.server, SOL_SOCKET, SO_LINGER, &linger, sizeof linger), 0);
-    ringer_close_socket(&fixture.io, pair.server);
-    world_sleep_ns(2 * MS); /* the RST reaches the client */
-    CHECK_EQ(do_send(pair.client, buffer, 16), -ECONNRESET);
-    CHECK_EQ(do_send(pair.client, buffer, 16), -EPIPE);
-    ringer_close_socket(&fixture.io, pair.client);
-    ringer_close_socket(&fixture.io, pair.listener);
-    fixture_end(&fixture);
-}
