@@ -38,6 +38,10 @@ run_afl() {
     [ -n "$(ls -A "$seeds")" ] || printf '\0\0' > "$seeds/empty"
     local dict=()
     [ -f "fuzz/$target.dict" ] && dict=(-x "fuzz/$target.dict")
+    # afl-fuzz refuses sanitizer options that do not abort (the test driver exports such
+    # options for the other tools), so it gets its own.
+    ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0 \
+    UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0 \
     AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
     AFL_NO_AFFINITY=1 AFL_SKIP_CRASHES=1 \
         afl-fuzz -V "$seconds" -i "$seeds" -o "$out" "${dict[@]}" \
