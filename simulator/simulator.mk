@@ -31,7 +31,7 @@ $(RINGER_SIM_BIN): $(RINGER_SIM_OBJ) $(LIBRINGER_SIM_A)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $(RINGER_SIM_OBJ) $(LIBRINGER_SIM_A)
 
-sim: $(RINGER_SIM_BIN)
+sim: deps $(RINGER_SIM_BIN)
 	$(RINGER_SIM_BIN) $(SIM_ARGS)
 
 # Each planted bug (selftest/bugs/*.patch) is applied to a copy of src/ under
