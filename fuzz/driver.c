@@ -25,6 +25,9 @@
 #define SPARE_SOCKETS 2u
 #define QUIESCE_ROUNDS 64u
 #define QUIESCE_ROUND_NS 10000000u
+/* cancel_all: at most ALL_SLOTS targets, each settled within a few 10 ms rounds. */
+#define CANCEL_ALL_STEPS_MAX 200000u
+#define CANCEL_ALL_NS_MAX (10ull * 1000000000ull)
 
 enum op_kind {
     OP_READ, OP_WRITE, OP_FSYNC, OP_OPENAT, OP_CLOSE, OP_STATX, OP_TIMEOUT,
@@ -764,9 +767,17 @@ static void script_cancel_order(struct driver *d) {
 static void end_cancel_all(struct driver *d) {
     if (fuzz_bool(&d->program)) script_cancel_order(d);
     const uint64_t callbacks_before = d->callbacks;
+    const uint64_t steps_before = ringer_sim_stats().steps;
+    const uint64_t time_before = ringer_sim_peek_now_ns();
     d->cancel_all_started = true;
-    int rc = ringer_cancel_all(&d->io); /* termination: the sim's step and time bounds */
+    int rc = ringer_cancel_all(&d->io); /* a hang ends at the sim's step and time bounds */
     if (!ring_ok(d, rc, "ringer_cancel_all")) return;
+    /* I26, tighter: a few 10 ms rounds per op in flight, never minutes or millions of steps. */
+    const uint64_t steps = ringer_sim_stats().steps - steps_before;
+    const uint64_t elapsed_ns = ringer_sim_peek_now_ns() - time_before;
+    FUZZ_CHECK(steps <= CANCEL_ALL_STEPS_MAX && elapsed_ns <= CANCEL_ALL_NS_MAX,
+               "cancel_all took %llu steps and %llu ns of virtual time (I26)",
+               (unsigned long long)steps, (unsigned long long)elapsed_ns);
     FUZZ_CHECK(d->callbacks == callbacks_before, "callbacks ran inside cancel_all (I13)");
     check_consumed(d);
     const struct ringer_stats stats = ringer_stats(&d->io);
