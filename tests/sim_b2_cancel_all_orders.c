@@ -323,18 +323,6 @@ TEST(sim_b2_accept_succeeds_during_cancel_all)
 
 /* ---- hostile: a cancel that reports success for a target that never completes ---- */
 
-static void stop_fails_the_test(const char *reason)
-{
-    struct ringer_stats stats = ringer_stats(&fixture.io);
-    harness_fail(__FILE__, __LINE__,
-                 "the sim stopped the run: %s (cancel_all state %u, rounds %llu; started %llu, "
-                 "callbacks %llu, awaiting %u)",
-                 reason, fixture.io.cancel_all_state,
-                 (unsigned long long)stats.cancel_all_rounds,
-                 (unsigned long long)stats.started, (unsigned long long)stats.callbacks,
-                 stats.awaiting);
-}
-
 /* Linux cannot produce these pairs for a recv that waits for data that never comes (a
  * running target that -EALREADY reports always completes, and 0 means -ECANCELED
  * follows), but the hostile profile can (fault-model.md §3, CANCEL_RACE: all nine
@@ -347,7 +335,7 @@ static void hostile_pair_without_target_cqe(int32_t cancel_res)
     options.profile = RINGER_SIM_PROFILE_HOSTILE;
     options.max_virtual_ns = 5000 * MS;
     world_sim_configure(&options);
-    ringer_sim_on_stop(stop_fails_the_test);
+    world_sim_fail_on_stop(&fixture.io);
     open_env();
     const struct ringer_sim_cancel_script script = {.cancel_res = cancel_res,
                                                     .target_res = RINGER_SIM_TARGET_NORMAL};

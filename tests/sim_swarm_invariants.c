@@ -136,18 +136,6 @@ static int make_swarm_file(int dir)
     return fd;
 }
 
-static void stop_fails_the_test(const char *reason)
-{
-    struct ringer_stats stats = ringer_stats(&fixture.io);
-    harness_fail(__FILE__, __LINE__,
-                 "the sim stopped the run: %s (cancel_all state %u, rounds %llu; started %llu, "
-                 "callbacks %llu, awaiting %u)",
-                 reason, fixture.io.cancel_all_state,
-                 (unsigned long long)stats.cancel_all_rounds,
-                 (unsigned long long)stats.started, (unsigned long long)stats.callbacks,
-                 stats.awaiting);
-}
-
 static void run_seed(uint64_t seed, uint8_t profile)
 {
     struct ringer_sim_options options;
@@ -157,7 +145,7 @@ static void run_seed(uint64_t seed, uint8_t profile)
     options.profile = profile;
     options.max_virtual_ns = 60000 * MS; /* a hang fails at once, not at the hang guard */
     world_sim_configure(&options);
-    ringer_sim_on_stop(stop_fails_the_test);
+    world_sim_fail_on_stop(&fixture.io);
     int dir = world_disk_dir_fd();
     fixture_begin(&fixture, 4, 0);
     for (unsigned i = 0; i < SWARM_SIZE; i++) write_buffer[i] = test_pattern(i);

@@ -126,18 +126,6 @@ static void cancel_the_rest(void)
     canceled = false;
 }
 
-static void stop_fails_the_test(const char *reason)
-{
-    struct ringer_stats stats = ringer_stats(&fixture.io);
-    harness_fail(__FILE__, __LINE__,
-                 "the sim stopped the run: %s (cancel_all state %u, rounds %llu; started %llu, "
-                 "callbacks %llu, awaiting %u)",
-                 reason, fixture.io.cancel_all_state,
-                 (unsigned long long)stats.cancel_all_rounds,
-                 (unsigned long long)stats.started, (unsigned long long)stats.callbacks,
-                 stats.awaiting);
-}
-
 static void run_seed(uint64_t seed, uint8_t profile)
 {
     struct ringer_sim_options options;
@@ -147,7 +135,7 @@ static void run_seed(uint64_t seed, uint8_t profile)
     options.profile = profile;
     options.max_virtual_ns = 60000 * MS; /* a hang fails at once, not at the hang guard */
     world_sim_configure(&options);
-    ringer_sim_on_stop(stop_fails_the_test);
+    world_sim_fail_on_stop(&fixture.io);
     fixture_begin(&fixture, 8, 0);
     open_sockets();
     for (uint32_t i = 0; i < NET_SIZE; i++) sent_data[i] = test_pattern(i);

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ringer.h>
 #include <ringer_sim.h>
 
 #include "harness.h"
@@ -175,3 +176,23 @@ uint64_t world_now_ns(void)
     return ringer_sim_now_ns();
 }
 
+
+static const struct ringer_io *stop_io;
+
+static void stop_fails_the_test(const char *reason)
+{
+    struct ringer_stats stats = ringer_stats(stop_io);
+    harness_fail(__FILE__, __LINE__,
+                 "the sim stopped the run: %s (cancel_all state %u, rounds %llu; started %llu, "
+                 "callbacks %llu, awaiting %u)",
+                 reason, stop_io->cancel_all_state,
+                 (unsigned long long)stats.cancel_all_rounds,
+                 (unsigned long long)stats.started, (unsigned long long)stats.callbacks,
+                 stats.awaiting);
+}
+
+void world_sim_fail_on_stop(const struct ringer_io *io)
+{
+    stop_io = io;
+    ringer_sim_on_stop(stop_fails_the_test);
+}

@@ -18,4 +18,10 @@ void world_sim_default_options(struct ringer_sim_options *options);
  * world_*_dir_fd: every fd of the old world is gone afterwards. */
 void world_sim_configure(const struct ringer_sim_options *options);
 
+struct ringer_io;
+/* When the sim stops the run (a deadlock or a liveness bound), fail the test with the
+ * reason and the loop's state (cancel_all state and rounds, started, callbacks, awaiting)
+ * instead of aborting. */
+void world_sim_fail_on_stop(const struct ringer_io *io);
+
 #endif /* RINGER_TESTS_WORLD_SIM_H */
