@@ -4,13 +4,12 @@
 set -u
 cd "$(dirname "$0")/../.."
 variant=${1:-gcc}
-asan_flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-case "$variant" in
-    gcc) cc=gcc san="" opt="-O2 -g" ;;
-    clang) cc=clang san="" opt="-O2 -g" ;;
-    asan) cc=clang san="$asan_flags" opt="-O1 -g" ;;
-    *) echo "FAIL examples/variant: unknown variant $variant"; exit 1 ;;
-esac
+. scripts/variant.sh
+if ! variant_flags "$variant"; then
+    echo "FAIL examples/variant: unknown variant $variant"
+    exit 1
+fi
+cc=$variant_cc san=$variant_san opt=$variant_opt
 
 bin=build/$variant/examples
 # The real-kernel examples first, then the simulated one, so that a failure to build the

@@ -10,13 +10,14 @@
 set -u
 cd "$(dirname "$0")/../.."
 variant=${1:-gcc}
-asan_flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-case "$variant" in
-    gcc) cc=gcc san="" opt="-O2 -g" seeds=300 ;;
-    clang) cc=clang san="" opt="-O2 -g" seeds=300 ;;
-    asan) cc=clang san="$asan_flags" opt="-O1 -g" seeds=150 ;;
-    *) echo "FAIL sim/variant: unknown variant $variant"; exit 1 ;;
-esac
+. scripts/variant.sh
+if ! variant_flags "$variant"; then
+    echo "FAIL sim/variant: unknown variant $variant"
+    exit 1
+fi
+cc=$variant_cc san=$variant_san opt=$variant_opt
+seeds=300
+[ "$variant" = asan ] && seeds=150
 seeds=${RINGER_SIM_SEEDS:-$seeds}
 jobs=$(nproc 2>/dev/null || echo 2)
 bin=build/$variant/bin/ringer-sim

@@ -6,13 +6,12 @@
 set -u
 cd "$(dirname "$0")/../.."
 variant=${1:-default}
-asan_flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-case "$variant" in
-    gcc) cc=gcc san="" opt="-O2 -g" ;;
-    clang) cc=clang san="" opt="-O2 -g" ;;
-    asan) cc=clang san="$asan_flags" opt="-O1 -g" ;;
-    *) cc=${CC:-cc} san=${SAN:-} opt=${OPT:--O2 -g} ;;
-esac
+. scripts/variant.sh
+if variant_flags "$variant"; then
+    cc=$variant_cc san=$variant_san opt=$variant_opt
+else
+    cc=${CC:-cc} san=${SAN:-} opt=${OPT:--O2 -g}
+fi
 jobs=$(nproc 2>/dev/null || echo 2)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
