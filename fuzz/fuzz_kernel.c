@@ -191,7 +191,7 @@ static void step_prepare(struct kernel *k) {
     static const uint64_t sqe_flags[] = {0, 0, IOSQE_IO_LINK, IOSQE_IO_DRAIN, IOSQE_IO_HARDLINK};
     unsigned flags = (unsigned)FUZZ_PICK(&k->program, sqe_flags);
     /* The sim still runs a request that a cancel completed while a link or a drain deferred
-     * it (a second CQE; corpus/pending/fuzz_kernel, KNOWN_ISSUES.md K2). Until that
+     * it (a second CQE; corpus/pending/fuzz_kernel, KNOWN_ISSUES.md K1). Until that
      * is fixed, build with -DFUZZ_KERNEL_LINKS=1 to fuzz links and drains. */
     if (!FUZZ_KERNEL_LINKS) flags = 0;
     /* A drain on, or behind, a send or recv that waits for ever holds back every later SQE,

@@ -37,10 +37,26 @@ static int enter_faults(uint32_t ring, bool submitting, bool getevents, uint64_t
     return 0;
 }
 
+/* A dropped CQE is reported as Linux's io_cqring_wait reports it: only by an enter that
+ * would otherwise wait (the CQ, after the overflow flush, holds fewer than min_complete),
+ * and on every such enter from then on. An enter that only flushes (min_complete 0, as
+ * liburing's peek makes) returns at once, so the report cannot be lost to a caller that
+ * ignores the result. A call that consumed SQEs returns their count instead. */
+static int enter_dropped(uint32_t ring, uint32_t consumed)
+{
+    SIM_ASSERT(sim_rings[ring].dropped);
+    return consumed > 0 ? 0 : -EBADR;
+}
+
 static int enter_wait(uint32_t ring, uint32_t consumed, uint32_t min_complete, uint64_t key,
                       uint64_t deadline)
 {
     struct wait_arg w = {ring, min_complete, deadline};
+    sim_cq_flush_overflow(ring);
+    if (sim_cq_count(ring) >= min_complete)
+        return 0;
+    if (sim_rings[ring].dropped)
+        return enter_dropped(ring, consumed);
     if (wait_done(&w))
         return 0;
     bool intr = sim_fault(RINGER_SIM_FAULT_ENTER_EINTR, sim_transient_allowed(key));
@@ -49,6 +65,8 @@ static int enter_wait(uint32_t ring, uint32_t consumed, uint32_t min_complete, u
         return consumed > 0 ? 0 : -EINTR;
     }
     sim_block_until(wait_done, &w, "io_uring_enter(GETEVENTS)");
+    if (sim_rings[ring].dropped && sim_cq_count(ring) < min_complete)
+        return enter_dropped(ring, consumed);
     return 0;
 }
 
@@ -67,9 +85,6 @@ int sim_enter_deadline(uint32_t ring, uint32_t to_submit, uint32_t min_complete,
     if (flags & ~(IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAKEUP | IORING_ENTER_SQ_WAIT |
                   IORING_ENTER_EXT_ARG | IORING_ENTER_REGISTERED_RING)) {
         res = -EINVAL;
-    } else if (r->dropped) {
-        r->dropped = false;
-        res = -EBADR;
     } else if ((res = enter_faults(ring, to_submit > 0 && ready > 0, getevents, key)) != 0) {
         sim_transient_note(key, true);
     } else {

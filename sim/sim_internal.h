@@ -192,7 +192,7 @@ struct sim_ring {
     uint32_t count_head; /* count timeouts */
     uint64_t cqes_posted_nontimeout;
     uint64_t max_posted_seq;
-    bool dropped; /* a CQE was dropped: next enter gives -EBADR */
+    bool dropped; /* a CQE was dropped: every enter that would wait gives -EBADR */
     uint32_t enter_streak_key;
 };
 extern struct sim_ring sim_rings[RINGER_SIM_MAX_RINGS];

@@ -123,7 +123,7 @@ static void check_forced_order(enum b2_kind kind, const struct ringer_sim_cancel
                                uint64_t reordered)
 {
     /* The sim interrupts a running worker only when it would have finished, so an -EINTR
-     * target is never first (KNOWN_ISSUES.md K6). */
+     * target is never first (KNOWN_ISSUES.md K5). */
     if (kind == B2_DIRECT_READ && script->target_res == -EINTR) return;
     bool target_first = script->target_first || script->cancel_res == -ENOENT;
     CHECK_EQ(reordered, target_first ? 0 : 1);

@@ -130,7 +130,7 @@ static bool write_and_read(void)
     RUN_UNTIL(&fixture.io, file_op.calls == 1);
     if (file_op.result < 0) {
         /* The sim's ERRNO fault gives a file read -ECONNRESET, which only socket reads can
-         * get (kernel-semantics.md §8; KNOWN_ISSUES.md K4). The library
+         * get (kernel-semantics.md §8; KNOWN_ISSUES.md K3). The library
          * passes it through, which is all this test can judge. */
         CHECK_DOCUMENTED(file_op.result, EIO, ECONNRESET);
         return false;

@@ -8,7 +8,7 @@
  * (on any enter), or consumes only part of the SQEs; CQEs come in any order, late timers
  * fire up to 1 ms late, and other ops may complete with unsolicited -ECANCELED (the sim
  * injects none into TIMEOUTs, so the internal timer is late but never -ECANCELED here;
- * KNOWN_ISSUES.md K5). Only the
+ * KNOWN_ISSUES.md K4). Only the
  * invariants are judged there: never early, the timer always reaped, every op called back
  * once, counters back to zero.
  */

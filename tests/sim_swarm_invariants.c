@@ -88,7 +88,7 @@ static void check_faithful_results(void)
     for (unsigned i = 0; i < SWARM_YIELDS; i++) CHECK_EQ(yields[i].result, -ETIME);
     if (nop_op.calls) CHECK_EQ(nop_op.result, 0);
     /* The sim draws a READ's errno from the file set whatever the fd, so an eventfd read
-     * can get -EIO (KNOWN_ISSUES.md K4); ECONNRESET is in the set. */
+     * can get -EIO (KNOWN_ISSUES.md K3); ECONNRESET is in the set. */
     if (listen_op.calls)
         CHECK(listen_op.result == 8 || listen_op.result == -ECONNRESET ||
               listen_op.result == -EIO);
