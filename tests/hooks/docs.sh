@@ -10,13 +10,8 @@ cd "$(dirname "$0")/../.."
 variant=${1:-gcc}
 first_variant=${RINGER_TEST_VARIANTS:-gcc clang asan}
 first_variant=${first_variant%% *}
-if [ "$variant" != "$first_variant" ]; then
-    for guide in docs/*.md; do
-        grep -q '^```sh title="run"' "$guide" &&
-            echo "skip docs/$(basename "$guide" .md): runs once, in the $first_variant variant"
-    done
-    exit 0
-fi
+# The guides build with the default compiler whatever the variant: run them once only.
+[ "$variant" = "$first_variant" ] || exit 0
 
 # Prints a bash script for the guide: files first written where its blocks say, then the
 # commands, in document order.
