@@ -62,7 +62,8 @@ $(LIBRINGER_SO): $(REAL_OBJ)
 
 # Debian packages the build needs; installed only when one is missing.
 DEPS_PACKAGES := clang-14 lld-14 llvm-14 libclang-rt-14-dev afl++ liburing-dev \
-                 libuv1-dev fio valgrind pkg-config
+                 libuv1-dev fio valgrind pkg-config \
+                 python3 e2fsprogs
 deps:
 	@scripts/deps.sh $(DEPS_PACKAGES)
 

@@ -189,3 +189,10 @@ bool fd_is_cloexec(int fd)
     int flags = world_fd_flags(fd);
     return flags >= 0 && (flags & FD_CLOEXEC);
 }
+
+bool result_is_one_of(int32_t result, const int *errnos, unsigned count)
+{
+    for (unsigned i = 0; i < count; i++)
+        if (result == -errnos[i]) return true;
+    return false;
+}

@@ -116,6 +116,17 @@ void tcp_pair_close(struct ringer_io *io, struct tcp_pair *pair);
 int make_test_file(int dir, const char *name, uint32_t size);
 uint8_t test_pattern(uint64_t index);
 
+/* True if `result` is the negation of one of `errnos`. */
+bool result_is_one_of(int32_t result, const int *errnos, unsigned count);
+/* When `judge`, fails the test unless `result` is one of the listed errnos (positive). */
+#define CHECK_DOCUMENTED_IF(judge, result, ...)                                             \
+    do {                                                                                    \
+        static const int documented_[] = {__VA_ARGS__};                                     \
+        if ((judge) && !result_is_one_of((result), documented_,                             \
+                                         sizeof documented_ / sizeof documented_[0]))       \
+            harness_fail(__FILE__, __LINE__, "undocumented result %d", (int)(result));      \
+    } while (0)
+
 /* True if fd has FD_CLOEXEC. */
 bool fd_is_cloexec(int fd);
 

@@ -128,14 +128,7 @@ static void cancel_the_rest(void)
 
 static void run_seed(uint64_t seed, uint8_t profile)
 {
-    struct ringer_sim_options options;
-    world_sim_default_options(&options);
-    options.seed = options.seed * 1000003u + seed; /* RINGER_SIM_SEED picks another set */
-    options.swarm = true;
-    options.profile = profile;
-    options.max_virtual_ns = 60000 * MS; /* a hang fails at once, not at the hang guard */
-    world_sim_configure(&options);
-    world_sim_fail_on_stop(&fixture.io);
+    world_sim_configure_swarm(seed, profile, &fixture.io);
     fixture_begin(&fixture, 8, 0);
     open_sockets();
     for (uint32_t i = 0; i < NET_SIZE; i++) sent_data[i] = test_pattern(i);

@@ -196,3 +196,15 @@ void world_sim_fail_on_stop(const struct ringer_io *io)
     stop_io = io;
     ringer_sim_on_stop(stop_fails_the_test);
 }
+
+void world_sim_configure_swarm(uint64_t seed, uint8_t profile, const struct ringer_io *io)
+{
+    struct ringer_sim_options options;
+    world_sim_default_options(&options);
+    options.seed = options.seed * 1000003u + seed;
+    options.swarm = true;
+    options.profile = profile;
+    options.max_virtual_ns = 60000000000ull;
+    world_sim_configure(&options);
+    world_sim_fail_on_stop(io);
+}

@@ -19,6 +19,11 @@ void world_sim_default_options(struct ringer_sim_options *options);
 void world_sim_configure(const struct ringer_sim_options *options);
 
 struct ringer_io;
+/* A swarm world for seed `seed` of a sweep (RINGER_SIM_SEED picks another set) under
+ * `profile`, bounded in virtual time so that a hang fails at once, and failing the test,
+ * with `io`'s state, if the sim stops the run. */
+void world_sim_configure_swarm(uint64_t seed, uint8_t profile, const struct ringer_io *io);
+
 /* When the sim stops the run (a deadlock or a liveness bound), fail the test with the
  * reason and the loop's state (cancel_all state and rounds, started, callbacks, awaiting)
  * instead of aborting. */
