@@ -18,24 +18,25 @@
 #include <liburing.h>
 
 #define BENCH_BLOCK_SIZE 4096u
-#define BENCH_QD_MAX 1024u
+#define BENCH_QD_MAX     1024u
 
 /* The ring flags ringer_init tries first, then its fallbacks: baselines use the same. */
-#define BENCH_FAST_FLAGS (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | \
-                          IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
+#define BENCH_FAST_FLAGS                                                                  \
+    (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_SINGLE_ISSUER | \
+     IORING_SETUP_DEFER_TASKRUN)
 #define BENCH_COOP_FLAGS (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG)
 
 enum bench_workload {
-    BENCH_NOP,       /* IORING_OP_NOP: the loop's own cost */
-    BENCH_READ,      /* 4 KiB random reads */
-    BENCH_WRITE,     /* 4 KiB random writes */
+    BENCH_NOP,   /* IORING_OP_NOP: the loop's own cost */
+    BENCH_READ,  /* 4 KiB random reads */
+    BENCH_WRITE, /* 4 KiB random writes */
 };
 
 struct bench_storage_options {
     enum bench_workload workload;
-    const char *path;   /* the file; NULL for NOP */
-    bool direct;        /* O_DIRECT */
-    uint32_t depth;     /* operations in flight */
+    const char *path; /* the file; NULL for NOP */
+    bool direct;      /* O_DIRECT */
+    uint32_t depth;   /* operations in flight */
     double seconds;
 };
 

@@ -23,7 +23,7 @@
 #include "bench.h"
 
 #define ECHO_CONNECTIONS_MAX 1024u
-#define ECHO_BUFFER_SIZE 4096u
+#define ECHO_BUFFER_SIZE     4096u
 
 static volatile sig_atomic_t stop_requested;
 
@@ -77,8 +77,8 @@ static void on_ringer_send(void *context, struct ringer_completion *completion, 
 }
 
 static void ringer_send_rest(struct ringer_connection *c) {
-    ringer_send(&ringer_server.io, &c->completion, c->fd, c->buffer + c->sent,
-                c->size - c->sent, c, on_ringer_send);
+    ringer_send(&ringer_server.io, &c->completion, c->fd, c->buffer + c->sent, c->size - c->sent, c,
+                on_ringer_send);
 }
 
 static void on_ringer_recv(void *context, struct ringer_completion *completion, int32_t result) {
@@ -90,8 +90,7 @@ static void on_ringer_recv(void *context, struct ringer_completion *completion, 
     ringer_send_rest(c);
 }
 
-static void on_ringer_accept(void *context, struct ringer_completion *completion,
-                             int32_t result) {
+static void on_ringer_accept(void *context, struct ringer_completion *completion, int32_t result) {
     (void)completion;
     struct ringer_server *s = context;
     if (result < 0 || s->connections == ECHO_CONNECTIONS_MAX) bench_die("accept", result);
@@ -291,8 +290,7 @@ static void client_prep(struct client *cl, uint32_t index, bool send) {
     struct io_uring_sqe *sqe = raw_sqe(&cl->ring, &cl->enters);
     struct client_connection *c = &cl->connection[index];
     if (send) {
-        io_uring_prep_send(sqe, c->fd, c->out + c->sent, cl->message_size - c->sent,
-                           MSG_NOSIGNAL);
+        io_uring_prep_send(sqe, c->fd, c->out + c->sent, cl->message_size - c->sent, MSG_NOSIGNAL);
     } else {
         io_uring_prep_recv(sqe, c->fd, c->in + c->received, cl->message_size - c->received, 0);
     }

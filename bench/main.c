@@ -20,12 +20,11 @@
 #include "bench.h"
 
 static _Noreturn void usage(void) {
-    fprintf(stderr,
-            "usage: ringer-bench storage ringer|raw nop|read|write|direct PATH DEPTH "
-            "SECONDS\n"
-            "       ringer-bench echo-server ringer|raw\n"
-            "       ringer-bench echo-client PORT CONNECTIONS MESSAGE_SIZE SECONDS\n"
-            "       ringer-bench exec COMMAND...\n");
+    fprintf(stderr, "usage: ringer-bench storage ringer|raw nop|read|write|direct PATH DEPTH "
+                    "SECONDS\n"
+                    "       ringer-bench echo-server ringer|raw\n"
+                    "       ringer-bench echo-client PORT CONNECTIONS MESSAGE_SIZE SECONDS\n"
+                    "       ringer-bench exec COMMAND...\n");
     exit(2);
 }
 

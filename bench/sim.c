@@ -22,8 +22,8 @@
 #include <ringer.h>
 #include <ringer_sim.h>
 
-#define QD 32u
-#define BLOCK 4096u
+#define QD          32u
+#define BLOCK       4096u
 #define FILE_BLOCKS 4096u /* 16 MiB */
 
 struct job {
@@ -41,7 +41,7 @@ static unsigned in_flight;
 static int stopping;
 /* The ticking phase. */
 #define TICK_NS 10000000u
-#define BURST 8u
+#define BURST   8u
 static int ticking;
 static unsigned burst_left;
 static uint64_t ticks;

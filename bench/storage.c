@@ -63,14 +63,16 @@ static void ringer_start(struct ringer_storage *run, uint32_t index) {
     struct ringer_completion *completion = &run->completions[index];
     bench->in_flight += 1;
     switch (bench->options->workload) {
-    case BENCH_NOP: ringer_nop(&run->io, completion, run, on_ringer_done); break;
+    case BENCH_NOP:
+        ringer_nop(&run->io, completion, run, on_ringer_done);
+        break;
     case BENCH_WRITE:
-        ringer_write(&run->io, completion, bench->fd, buffer, BENCH_BLOCK_SIZE,
-                     next_offset(bench), run, on_ringer_done);
+        ringer_write(&run->io, completion, bench->fd, buffer, BENCH_BLOCK_SIZE, next_offset(bench),
+                     run, on_ringer_done);
         break;
     case BENCH_READ:
-        ringer_read(&run->io, completion, bench->fd, buffer, BENCH_BLOCK_SIZE,
-                    next_offset(bench), run, on_ringer_done);
+        ringer_read(&run->io, completion, bench->fd, buffer, BENCH_BLOCK_SIZE, next_offset(bench),
+                    run, on_ringer_done);
         break;
     }
 }
@@ -119,7 +121,9 @@ static void raw_prep(struct io_uring *ring, struct storage_bench *bench, uint32_
     if (sqe == NULL) bench_die("io_uring_get_sqe", EBUSY); /* the ring has room for all */
     uint8_t *buffer = bench->buffers + (size_t)index * BENCH_BLOCK_SIZE;
     switch (bench->options->workload) {
-    case BENCH_NOP: io_uring_prep_nop(sqe); break;
+    case BENCH_NOP:
+        io_uring_prep_nop(sqe);
+        break;
     case BENCH_WRITE:
         io_uring_prep_write(sqe, bench->fd, buffer, BENCH_BLOCK_SIZE, next_offset(bench));
         break;

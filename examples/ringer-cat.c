@@ -22,8 +22,8 @@
 
 #include <ringer.h>
 
-#define READS_IN_FLIGHT 8
-#define CHUNK_SIZE (64u * 1024u)
+#define READS_IN_FLIGHT  8
+#define CHUNK_SIZE       (64u * 1024u)
 /* Offset -1 tells the kernel "the current file position", which works for pipes, ttys and
  * regular files alike, so stdout may be redirected anywhere. */
 #define CURRENT_POSITION UINT64_MAX
@@ -33,10 +33,10 @@ struct cat;
 struct chunk {
     struct ringer_completion completion; /* zeroed before first use: the array is static */
     struct cat *cat;
-    uint64_t offset;  /* where this piece starts in the input file */
-    uint32_t filled;  /* bytes read so far */
-    bool reading;     /* a read is in flight */
-    bool ready;       /* full, or ends at end of file */
+    uint64_t offset; /* where this piece starts in the input file */
+    uint32_t filled; /* bytes read so far */
+    bool reading;    /* a read is in flight */
+    bool ready;      /* full, or ends at end of file */
     uint8_t data[CHUNK_SIZE];
 };
 
@@ -50,7 +50,7 @@ struct cat {
     bool writing;
     unsigned reads_in_flight;
     bool finished;
-    int32_t error;          /* first failure, as a negated errno */
+    int32_t error; /* first failure, as a negated errno */
     struct ringer_completion write_completion;
     struct chunk chunks[READS_IN_FLIGHT];
 };
@@ -100,9 +100,8 @@ static void write_front(struct cat *cat) {
         return;
     }
     cat->writing = true;
-    ringer_write(&cat->io, &cat->write_completion, STDOUT_FILENO,
-                 chunk->data + cat->front_written, chunk->filled - cat->front_written,
-                 CURRENT_POSITION, cat, on_write);
+    ringer_write(&cat->io, &cat->write_completion, STDOUT_FILENO, chunk->data + cat->front_written,
+                 chunk->filled - cat->front_written, CURRENT_POSITION, cat, on_write);
 }
 
 static void on_read(void *context, struct ringer_completion *completion, int32_t result) {

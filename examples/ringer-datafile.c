@@ -28,19 +28,31 @@
 /* What each errno means for ringer_open_data_file (the table of its documentation). */
 static const char *meaning(int error) {
     switch (error) {
-    case EINVAL: return "bad argument: empty or absolute path, size not a positive multiple "
-                        "of 4096, or the path is neither a file nor a block device";
-    case EBADF: return "the directory is not open";
-    case ENOENT: return "open/inspect: the file does not exist (format it first)";
-    case EISDIR: return "the path is a directory";
-    case EEXIST: return "format: the file already exists, or the block device is not zeroed";
-    case EBUSY: return "the block device is held or mounted by someone else";
-    case EOPNOTSUPP: return "Direct I/O is required but this file system refuses it";
-    case EWOULDBLOCK: return "another process holds the file's lock";
-    case ESTALE: return "the path was replaced while it was being opened";
-    case EFBIG: return "the file or device is smaller than SIZE";
-    case EIO: return "an I/O error while allocating, syncing or reading";
-    default: return "from the underlying system call";
+    case EINVAL:
+        return "bad argument: empty or absolute path, size not a positive multiple "
+               "of 4096, or the path is neither a file nor a block device";
+    case EBADF:
+        return "the directory is not open";
+    case ENOENT:
+        return "open/inspect: the file does not exist (format it first)";
+    case EISDIR:
+        return "the path is a directory";
+    case EEXIST:
+        return "format: the file already exists, or the block device is not zeroed";
+    case EBUSY:
+        return "the block device is held or mounted by someone else";
+    case EOPNOTSUPP:
+        return "Direct I/O is required but this file system refuses it";
+    case EWOULDBLOCK:
+        return "another process holds the file's lock";
+    case ESTALE:
+        return "the path was replaced while it was being opened";
+    case EFBIG:
+        return "the file or device is smaller than SIZE";
+    case EIO:
+        return "an I/O error while allocating, syncing or reading";
+    default:
+        return "from the underlying system call";
     }
 }
 
@@ -94,8 +106,8 @@ int main(int argc, char **argv) {
     enum ringer_data_file_purpose purpose;
     enum ringer_direct_io direct_io = RINGER_DIRECT_IO_OPTIONAL;
     uint64_t size = 0;
-    if (argc < 5 || argc > 6 || !parse_purpose(argv[1], &purpose) ||
-        !parse_size(argv[4], &size) || (argc == 6 && !parse_direct_io(argv[5], &direct_io))) {
+    if (argc < 5 || argc > 6 || !parse_purpose(argv[1], &purpose) || !parse_size(argv[4], &size) ||
+        (argc == 6 && !parse_direct_io(argv[5], &direct_io))) {
         fprintf(stderr, "usage: ringer-datafile format|open|inspect DIR PATH SIZE "
                         "[required|optional|disabled]\n");
         return 2;

@@ -25,8 +25,8 @@
 #include <ringer.h>
 #include <ringer_sim.h>
 
-#define CLIENTS 3
-#define MESSAGES 20
+#define CLIENTS          3
+#define MESSAGES         20
 #define MESSAGE_SIZE_MAX 64
 
 int echo_sim_begin(void);
@@ -38,7 +38,7 @@ struct client {
     struct ringer_completion completion; /* one op at a time: connect, send or recv */
     unsigned id;
     int fd;
-    unsigned messages;        /* lines echoed back intact so far */
+    unsigned messages; /* lines echoed back intact so far */
     uint32_t size, sent, received;
     bool finished;
     char out[MESSAGE_SIZE_MAX], in[MESSAGE_SIZE_MAX];
@@ -62,8 +62,7 @@ static void finish(struct client *c, const char *failure, int32_t result) {
 }
 
 static void send_next_line(struct client *c) {
-    c->size = (uint32_t)snprintf(c->out, sizeof(c->out), "client %u line %u\n", c->id,
-                                 c->messages);
+    c->size = (uint32_t)snprintf(c->out, sizeof(c->out), "client %u line %u\n", c->id, c->messages);
     c->sent = c->received = 0;
     ringer_send(&client_io, &c->completion, c->fd, c->out, c->size, c, on_sent);
 }
@@ -100,8 +99,8 @@ static void on_received(void *context, struct ringer_completion *completion, int
     }
     c->received += (uint32_t)result;
     if (c->received < c->size) { /* the echo may arrive in pieces */
-        ringer_recv(&client_io, &c->completion, c->fd, c->in + c->received,
-                    c->size - c->received, c, on_received);
+        ringer_recv(&client_io, &c->completion, c->fd, c->in + c->received, c->size - c->received,
+                    c, on_received);
         return;
     }
     if (memcmp(c->in, c->out, c->size) != 0) {

@@ -33,33 +33,39 @@ void echo_sim_listening(uint16_t port); /* the client connects */
 void echo_sim_step(void);               /* runs the client; raises SIGINT when it is done */
 int echo_sim_end(void);                 /* checks the client and tears the world down */
 #else
-static int echo_sim_begin(void) { return 0; }
-static void echo_sim_listening(uint16_t port) { (void)port; }
+static int echo_sim_begin(void) {
+    return 0;
+}
+static void echo_sim_listening(uint16_t port) {
+    (void)port;
+}
 static void echo_sim_step(void) {}
-static int echo_sim_end(void) { return 0; }
+static int echo_sim_end(void) {
+    return 0;
+}
 #endif
 
 #define MAX_CONNECTIONS_LIMIT 1024
-#define BUFFER_SIZE 4096
-#define RING_ENTRIES 256
-#define LOOP_SLICE_NS (100u * 1000u * 1000u) /* how often the main loop checks `stopping` */
+#define BUFFER_SIZE           4096
+#define RING_ENTRIES          256
+#define LOOP_SLICE_NS         (100u * 1000u * 1000u) /* how often the main loop checks `stopping` */
 
 struct server;
 
 struct connection {
     struct ringer_completion completion; /* the one recv or send in flight */
     struct server *server;
-    int fd;                               /* -1: this slot is free */
-    uint32_t size;                        /* bytes received, to echo back */
-    uint32_t sent;                        /* bytes of them sent so far */
+    int fd;        /* -1: this slot is free */
+    uint32_t size; /* bytes received, to echo back */
+    uint32_t sent; /* bytes of them sent so far */
     uint8_t buffer[BUFFER_SIZE];
 };
 
 struct server {
     struct ringer_io io;
     int listen_fd;
-    int stop_event;      /* eventfd that SIGINT triggers */
-    bool accepting;      /* an accept is in flight */
+    int stop_event; /* eventfd that SIGINT triggers */
+    bool accepting; /* an accept is in flight */
     bool stopping;
     unsigned open_connections;
     unsigned max_connections;
@@ -96,8 +102,8 @@ static void start_recv(struct connection *c) {
 }
 
 static void start_send(struct connection *c) {
-    ringer_send(&c->server->io, &c->completion, c->fd, c->buffer + c->sent, c->size - c->sent,
-                c, on_send);
+    ringer_send(&c->server->io, &c->completion, c->fd, c->buffer + c->sent, c->size - c->sent, c,
+                on_send);
 }
 
 static void on_accept(void *context, struct ringer_completion *completion, int32_t result) {
@@ -196,8 +202,7 @@ static int open_server(struct server *s, unsigned long port) {
     struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t address_size = sizeof(address);
-    int rc = ringer_listen(&s->io, s->listen_fd, (struct sockaddr *)&address, &address_size,
-                           128);
+    int rc = ringer_listen(&s->io, s->listen_fd, (struct sockaddr *)&address, &address_size, 128);
     if (rc < 0) return rc;
     s->stop_event = ringer_open_event(&s->io);
     if (s->stop_event < 0) return s->stop_event;

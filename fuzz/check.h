@@ -16,10 +16,10 @@ extern bool fuzz_sim_active;
 _Noreturn void fuzz_fail(const char *file, int line, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
-#define FUZZ_ASSERT(condition)                                                               \
+#define FUZZ_ASSERT(condition) \
     ((condition) ? (void)0 : fuzz_fail(__FILE__, __LINE__, "harness: %s", #condition))
 
-#define FUZZ_CHECK(condition, ...)                                                           \
+#define FUZZ_CHECK(condition, ...) \
     ((condition) ? (void)0 : fuzz_fail(__FILE__, __LINE__, __VA_ARGS__))
 
 #endif /* RINGER_FUZZ_CHECK_H */

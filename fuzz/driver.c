@@ -17,21 +17,34 @@
 #include "check.h"
 #include "world.h"
 
-#define USER_SLOTS 12u                 /* completions the program starts ops on */
-#define ALL_SLOTS (2u * USER_SLOTS)    /* plus one closing cancel per user slot */
-#define BUFFER_SIZE 8192u
-#define MAX_STEPS 256u
-#define MAX_OWNED_FDS 64u
-#define SPARE_SOCKETS 2u
-#define QUIESCE_ROUNDS 64u
-#define QUIESCE_ROUND_NS 10000000u
+#define USER_SLOTS           12u               /* completions the program starts ops on */
+#define ALL_SLOTS            (2u * USER_SLOTS) /* plus one closing cancel per user slot */
+#define BUFFER_SIZE          8192u
+#define MAX_STEPS            256u
+#define MAX_OWNED_FDS        64u
+#define SPARE_SOCKETS        2u
+#define QUIESCE_ROUNDS       64u
+#define QUIESCE_ROUND_NS     10000000u
 /* cancel_all: at most ALL_SLOTS targets, each settled within a few 10 ms rounds. */
 #define CANCEL_ALL_STEPS_MAX 200000u
-#define CANCEL_ALL_NS_MAX (10ull * 1000000000ull)
+#define CANCEL_ALL_NS_MAX    (10ull * 1000000000ull)
 
 enum op_kind {
-    OP_READ, OP_WRITE, OP_FSYNC, OP_OPENAT, OP_CLOSE, OP_STATX, OP_TIMEOUT,
-    OP_ACCEPT, OP_CONNECT, OP_SEND, OP_RECV, OP_LISTEN, OP_CANCEL, OP_NOP, OP_KIND_COUNT,
+    OP_READ,
+    OP_WRITE,
+    OP_FSYNC,
+    OP_OPENAT,
+    OP_CLOSE,
+    OP_STATX,
+    OP_TIMEOUT,
+    OP_ACCEPT,
+    OP_CONNECT,
+    OP_SEND,
+    OP_RECV,
+    OP_LISTEN,
+    OP_CANCEL,
+    OP_NOP,
+    OP_KIND_COUNT,
 };
 
 struct slot {
@@ -76,10 +89,11 @@ static const uint64_t offsets[] = {0, 4096, 1, 8192, 1u << 20, UINT64_MAX};
 static const uint64_t timeouts_ns[] = {0, 1000000, 1, 1000, 50000, 20000000, 5000000000u};
 static const uint64_t run_ns[] = {0, 1000000, 1, 50000, 10000000, 100000000};
 static const char *const paths[] = {"/tmp/fuzz-file", "/tmp/fuzz-new", "/data/fuzz-new",
-                                    "/tmp/missing/x", "/tmp", "", "/data/fuzz-file"};
-static const uint64_t open_flags[] = {O_RDONLY, O_RDWR | O_CREAT, O_RDWR | O_CREAT | O_EXCL,
-                                      O_RDONLY | O_DIRECT, O_WRONLY | O_TRUNC,
-                                      O_RDONLY | O_DIRECTORY};
+                                    "/tmp/missing/x", "/tmp",          "",
+                                    "/data/fuzz-file"};
+static const uint64_t open_flags[] = {
+    O_RDONLY,           O_RDWR | O_CREAT,      O_RDWR | O_CREAT | O_EXCL, O_RDONLY | O_DIRECT,
+    O_WRONLY | O_TRUNC, O_RDONLY | O_DIRECTORY};
 
 static bool slot_busy(const struct slot *slot) {
     FUZZ_ASSERT(slot->callbacks <= slot->starts);
@@ -113,8 +127,8 @@ static int owned_take(struct driver *d, uint32_t choice) {
 }
 
 static bool fd_known(const struct driver *d, int fd) {
-    const int world[] = {d->tmp_file, d->data_file, d->listener, d->client, d->server,
-                         d->event, d->spare[0], d->spare[1], d->io.ring.ring_fd};
+    const int world[] = {d->tmp_file, d->data_file, d->listener, d->client,         d->server,
+                         d->event,    d->spare[0],  d->spare[1], d->io.ring.ring_fd};
     for (size_t i = 0; i < sizeof(world) / sizeof(world[0]); i++) {
         if (world[i] == fd) return true;
     }
@@ -174,8 +188,9 @@ static void probe_bad_init(struct driver *d) {
     const uint32_t fds_before = ringer_sim_open_fds(NULL, 0);
     const uint8_t choice = fuzz_u8(&d->program);
     if ((choice & 3) == 0) return;
-    int rc = (choice & 1) ? ringer_init(&scratch_io, (uint32_t)FUZZ_PICK(&d->program, bad_entries), 0)
-                          : ringer_init(&scratch_io, 2, IORING_SETUP_SQPOLL);
+    int rc = (choice & 1)
+                 ? ringer_init(&scratch_io, (uint32_t)FUZZ_PICK(&d->program, bad_entries), 0)
+                 : ringer_init(&scratch_io, 2, IORING_SETUP_SQPOLL);
     FUZZ_CHECK(rc == -EINVAL, "ringer_init with bad arguments: %d, not -EINVAL", rc);
     FUZZ_CHECK(ringer_sim_open_fds(NULL, 0) == fds_before, "a refused ringer_init left an fd");
 }
@@ -279,8 +294,8 @@ static void start_file_op(struct driver *d, struct slot *slot) {
         break;
     default:
         FUZZ_ASSERT(slot->kind == OP_STATX);
-        ringer_statx(&d->io, &slot->completion, AT_FDCWD, path, 0, STATX_BASIC_STATS,
-                     &slot->statx, slot, callback);
+        ringer_statx(&d->io, &slot->completion, AT_FDCWD, path, 0, STATX_BASIC_STATS, &slot->statx,
+                     slot, callback);
     }
 }
 
@@ -329,13 +344,20 @@ static bool start_op(struct driver *d, struct slot *slot, uint8_t kind, struct s
     slot->started_at_ns = ringer_sim_peek_now_ns();
     slot->start_sequence = ++d->sequence;
     switch (kind) {
-    case OP_READ: case OP_WRITE: case OP_SEND: case OP_RECV:
+    case OP_READ:
+    case OP_WRITE:
+    case OP_SEND:
+    case OP_RECV:
         start_rw(d, slot);
         break;
-    case OP_FSYNC: case OP_OPENAT: case OP_CLOSE: case OP_STATX:
+    case OP_FSYNC:
+    case OP_OPENAT:
+    case OP_CLOSE:
+    case OP_STATX:
         start_file_op(d, slot);
         break;
-    case OP_ACCEPT: case OP_CONNECT:
+    case OP_ACCEPT:
+    case OP_CONNECT:
         start_socket_op(d, slot);
         break;
     case OP_TIMEOUT:
@@ -373,8 +395,8 @@ static void start_any(struct driver *d, struct slot *slot) {
 static void check_result(const struct driver *d, const struct slot *slot, int32_t result) {
     /* A NOP is never retried: a cancel that catches it in flight (the sim's reorder mode
      * delays NOPs) or the hostile profile may leave it -EINTR. */
-    const bool nop_interrupted = slot->kind == OP_NOP &&
-                                 (!d->faithful || slot->completion.cancel_requested);
+    const bool nop_interrupted =
+        slot->kind == OP_NOP && (!d->faithful || slot->completion.cancel_requested);
     const bool may_see_eintr = slot->kind == OP_CANCEL || nop_interrupted;
     FUZZ_CHECK(may_see_eintr || result != -EINTR,
                "op %u got -EINTR: an interrupted op must be retried or reported cancelled (I23)",
@@ -407,8 +429,8 @@ static void check_result(const struct driver *d, const struct slot *slot, int32_
                    "nop got %d (I8)", result);
     }
     if (d->faithful && slot->kind == OP_CANCEL) {
-        FUZZ_CHECK(result == 0 || result == -ENOENT || result == -EALREADY,
-                   "cancel got %d (I8)", result);
+        FUZZ_CHECK(result == 0 || result == -ENOENT || result == -EALREADY, "cancel got %d (I8)",
+                   result);
     }
 }
 
@@ -433,9 +455,11 @@ static void callback(void *context, struct ringer_completion *completion, int32_
     FUZZ_CHECK(!d->cancel_all_started, "a callback ran after cancel_all began (I13)");
     FUZZ_CHECK(slot_busy(slot), "second callback for one start of slot %u, op %u (I12)",
                slot->index, slot->kind);
-    FUZZ_CHECK(completion->state == RINGER_IDLE, "callback on a completion in state %u (not "
+    FUZZ_CHECK(completion->state == RINGER_IDLE,
+               "callback on a completion in state %u (not "
                "IDLE: its op is still queued or in the kernel, so its own CQE will call back "
-               "again; I12)", completion->state);
+               "again; I12)",
+               completion->state);
     if (d->trace) {
         /* No ringer_sim_now_ns here: reading the sim's clock advances it, and a trace must
          * not change the run it describes. */
@@ -451,8 +475,8 @@ static void callback(void *context, struct ringer_completion *completion, int32_
      * by default (an exhausted input ends the work) and never while winding down. */
     struct fuzz_input *reactions = &d->reactions;
     if (!d->winding_down && fuzz_below(reactions, 3) == 1) {
-        struct slot *next = fuzz_bool(reactions) ? slot
-                                                 : &d->slots[fuzz_below(reactions, USER_SLOTS)];
+        struct slot *next =
+            fuzz_bool(reactions) ? slot : &d->slots[fuzz_below(reactions, USER_SLOTS)];
         struct fuzz_input *outer = d->in;
         d->in = reactions; /* the chained op's arguments come from the reactions too */
         if (!slot_busy(next)) start_any(d, next);
@@ -469,7 +493,8 @@ static void check_fifo(const struct driver *d) {
     uint64_t oldest_waiting = UINT64_MAX;
     for (uint32_t i = 0; i < ALL_SLOTS; i++) {
         const struct ringer_completion *c = &d->slots[i].completion;
-        if (c->state == RINGER_UNQUEUED && !c->retried && d->slots[i].start_sequence < oldest_waiting) {
+        if (c->state == RINGER_UNQUEUED && !c->retried &&
+            d->slots[i].start_sequence < oldest_waiting) {
             oldest_waiting = d->slots[i].start_sequence;
         }
     }
@@ -541,9 +566,10 @@ static void check_counters(const struct driver *d) {
 static void check_consumed(const struct driver *d) {
     const struct ringer_stats stats = ringer_stats(&d->io);
     const uint64_t consumed = fuzz_world_sqes_consumed();
-    FUZZ_CHECK(stats.cqes + stats.in_kernel == consumed, "cqes %llu + in_kernel %u != %llu "
-               "SQEs consumed (I5)", (unsigned long long)stats.cqes, stats.in_kernel,
-               (unsigned long long)consumed);
+    FUZZ_CHECK(stats.cqes + stats.in_kernel == consumed,
+               "cqes %llu + in_kernel %u != %llu "
+               "SQEs consumed (I5)",
+               (unsigned long long)stats.cqes, stats.in_kernel, (unsigned long long)consumed);
 }
 
 /* ---- steps ---- */
@@ -553,8 +579,7 @@ static void check_consumed(const struct driver *d) {
 static bool ring_ok(struct driver *d, int rc, const char *what) {
     if (rc == 0 && d->broken == 0) return true;
     if (d->broken != 0) {
-        FUZZ_CHECK(rc == d->broken, "%s returned %d on a ring broken by %d", what, rc,
-                   d->broken);
+        FUZZ_CHECK(rc == d->broken, "%s returned %d on a ring broken by %d", what, rc, d->broken);
         return false;
     }
     FUZZ_CHECK(d->cqe_drop_allowed && rc == -EBADR, "%s: %d (the ring broke)", what, rc);
@@ -651,13 +676,15 @@ static void step(struct driver *d) {
 
 /* For a failure report: what each op still in flight is and where it is. */
 static void describe_busy_slots(const struct driver *d) {
-    static const char *const kinds[] = {"read", "write", "fsync", "openat", "close", "statx",
-                                        "timeout", "accept", "connect", "send", "recv",
-                                        "event_listen", "cancel", "nop"};
+    static const char *const kinds[] = {"read",  "write",        "fsync",  "openat",  "close",
+                                        "statx", "timeout",      "accept", "connect", "send",
+                                        "recv",  "event_listen", "cancel", "nop"};
     const struct ringer_stats stats = ringer_stats(&d->io);
-    fprintf(stderr, "fuzz: queued %u in_kernel %u unqueued %u completed %u awaiting %u; "
-            "kernel in flight %u\n", stats.queued, stats.in_kernel, stats.unqueued,
-            stats.completed, stats.awaiting, ringer_sim_in_flight());
+    fprintf(stderr,
+            "fuzz: queued %u in_kernel %u unqueued %u completed %u awaiting %u; "
+            "kernel in flight %u\n",
+            stats.queued, stats.in_kernel, stats.unqueued, stats.completed, stats.awaiting,
+            ringer_sim_in_flight());
     for (uint32_t i = 0; i < ALL_SLOTS; i++) {
         const struct slot *slot = &d->slots[i];
         if (!slot_busy(slot)) continue;
@@ -687,8 +714,10 @@ static void end_quiesce(struct driver *d) {
     check_kernel_after_run();
     check_consumed(d);
     if (d->starts != d->callbacks) describe_busy_slots(d);
-    FUZZ_CHECK(d->starts == d->callbacks, "%llu ops never called back after %u rounds of "
-               "cancels (I12)", (unsigned long long)(d->starts - d->callbacks), QUIESCE_ROUNDS);
+    FUZZ_CHECK(d->starts == d->callbacks,
+               "%llu ops never called back after %u rounds of "
+               "cancels (I12)",
+               (unsigned long long)(d->starts - d->callbacks), QUIESCE_ROUNDS);
     const struct ringer_stats stats = ringer_stats(&d->io);
     FUZZ_CHECK(stats.queued == 0 && stats.in_kernel == 0 && stats.unqueued == 0 &&
                    stats.completed == 0 && stats.awaiting == 0 && stats.deadlines == 0,
@@ -731,8 +760,10 @@ static void check_no_leaked_fds(const struct driver *d) {
     int fds[RINGER_SIM_MAX_FDS];
     uint32_t count = ringer_sim_open_fds(fds, RINGER_SIM_MAX_FDS);
     for (uint32_t i = 0; i < count && i < RINGER_SIM_MAX_FDS; i++) {
-        FUZZ_CHECK(fd_known(d, fds[i]), "fd %d is open but no callback received it and "
-                   "cancel_all did not close it (I22)", fds[i]);
+        FUZZ_CHECK(fd_known(d, fds[i]),
+                   "fd %d is open but no callback received it and "
+                   "cancel_all did not close it (I22)",
+                   fds[i]);
     }
 }
 
@@ -744,8 +775,10 @@ static void check_buffers_released(const struct driver *d) {
         const struct slot *slot = &d->slots[i];
         const bool written = slot->kind == OP_READ || slot->kind == OP_RECV;
         if (!slot_busy(slot) || !written || slot->size < 16) continue;
-        FUZZ_CHECK(!ringer_sim_check_poisoned(buffers[i], slot->size), "slot %u's buffer is "
-                   "still poisoned after cancel_all: the kernel may write it", i);
+        FUZZ_CHECK(!ringer_sim_check_poisoned(buffers[i], slot->size),
+                   "slot %u's buffer is "
+                   "still poisoned after cancel_all: the kernel may write it",
+                   i);
     }
 }
 
@@ -784,12 +817,16 @@ static void end_cancel_all(struct driver *d) {
     FUZZ_CHECK(stats.queued == 0 && stats.in_kernel == 0 && stats.unqueued == 0 &&
                    stats.completed == 0 && stats.awaiting == 0 && stats.deadlines == 0,
                "cancel_all left counters non-zero (I7)");
-    FUZZ_CHECK(ringer_sim_in_flight() == 0, "the kernel still holds %u requests after "
-               "cancel_all", ringer_sim_in_flight());
+    FUZZ_CHECK(ringer_sim_in_flight() == 0,
+               "the kernel still holds %u requests after "
+               "cancel_all",
+               ringer_sim_in_flight());
     FUZZ_CHECK(ringer_sim_timers_with_user_data(0) == 0, "internal timeout left (I6)");
     for (uint32_t i = 0; i < ALL_SLOTS; i++) {
-        FUZZ_CHECK(d->slots[i].completion.state == RINGER_IDLE, "slot %u not idle after "
-                   "cancel_all", i);
+        FUZZ_CHECK(d->slots[i].completion.state == RINGER_IDLE,
+                   "slot %u not idle after "
+                   "cancel_all",
+                   i);
     }
     /* A close that cancel_all dropped may or may not have run: its fd is the program's
      * again (closed at the end, EBADF ignored). */
@@ -813,10 +850,13 @@ static void end_cancel_all(struct driver *d) {
 static void driver_setup(struct driver *d, const uint8_t *data, size_t size,
                          enum driver_ending ending) {
     static const uint64_t entries[] = {2, 1, 4, 8};
-    static const uint64_t init_flags[] = {
-        0, RINGER_INIT_NO_CANCEL_SWEEP, IORING_SETUP_SUBMIT_ALL, IORING_SETUP_COOP_TASKRUN,
-        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN, IORING_SETUP_DEFER_TASKRUN,
-        IORING_SETUP_CLAMP | RINGER_INIT_NO_CANCEL_SWEEP};
+    static const uint64_t init_flags[] = {0,
+                                          RINGER_INIT_NO_CANCEL_SWEEP,
+                                          IORING_SETUP_SUBMIT_ALL,
+                                          IORING_SETUP_COOP_TASKRUN,
+                                          IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN,
+                                          IORING_SETUP_DEFER_TASKRUN,
+                                          IORING_SETUP_CLAMP | RINGER_INIT_NO_CANCEL_SWEEP};
     struct fuzz_split split = fuzz_input_split(data, size);
     memset(d, 0, sizeof(*d));
     /* The program part: [reactions length][steps ...][reactions]. */
@@ -853,8 +893,8 @@ static void driver_setup(struct driver *d, const uint8_t *data, size_t size,
 void driver_run(const uint8_t *data, size_t size, enum driver_ending ending) {
     struct driver *d = &driver;
     driver_setup(d, data, size, ending);
-    const uint32_t cancel_all_at = ending == DRIVER_END_CANCEL_ALL
-                                       ? fuzz_below(&d->program, MAX_STEPS) : MAX_STEPS;
+    const uint32_t cancel_all_at =
+        ending == DRIVER_END_CANCEL_ALL ? fuzz_below(&d->program, MAX_STEPS) : MAX_STEPS;
     for (uint32_t i = 0; i < MAX_STEPS && !fuzz_exhausted(&d->program); i++) {
         if (i == cancel_all_at || d->broken != 0) break;
         step(d);

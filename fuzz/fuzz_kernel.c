@@ -30,19 +30,30 @@
 #include "input.h"
 #include "world.h"
 
-#define MAX_REQUESTS 128u
-#define MAX_STEPS 96u
+#define MAX_REQUESTS    128u
+#define MAX_STEPS       96u
 #define FILE_MODEL_SIZE 65536u
-#define IO_MAX 4096u
-#define DRAIN_ROUNDS 4096u
+#define IO_MAX          4096u
+#define DRAIN_ROUNDS    4096u
 #ifndef FUZZ_KERNEL_LINKS
 #define FUZZ_KERNEL_LINKS 0
 #endif
 #define DRAIN_CANCELS_MAX 64u /* a hostile kernel may fail a cancel: drain() tries again */
 
-enum request_kind { RQ_NOP, RQ_READ, RQ_WRITE, RQ_FSYNC, RQ_TIMEOUT, RQ_CANCEL,
-                    RQ_TIMEOUT_REMOVE, RQ_CLOSE, RQ_BAD_OPCODE, RQ_SEND, RQ_RECV,
-                    RQ_KIND_COUNT };
+enum request_kind {
+    RQ_NOP,
+    RQ_READ,
+    RQ_WRITE,
+    RQ_FSYNC,
+    RQ_TIMEOUT,
+    RQ_CANCEL,
+    RQ_TIMEOUT_REMOVE,
+    RQ_CLOSE,
+    RQ_BAD_OPCODE,
+    RQ_SEND,
+    RQ_RECV,
+    RQ_KIND_COUNT
+};
 
 struct request {
     uint8_t kind;
@@ -73,7 +84,7 @@ struct kernel {
     int listener, client, server;
     uint64_t stream_sent, stream_received;
     uint32_t send_in_flight, recv_in_flight; /* user_data, or 0 */
-    uint32_t drains_in_flight; /* IOSQE_IO_DRAIN requests without their CQE yet */
+    uint32_t drains_in_flight;               /* IOSQE_IO_DRAIN requests without their CQE yet */
 };
 
 static struct kernel kernel;
@@ -170,8 +181,8 @@ static void prep_other(struct kernel *k, struct io_uring_sqe *sqe, struct reques
 static void step_prepare(struct kernel *k) {
     const unsigned ready = io_uring_sq_ready(&k->ring);
     FUZZ_CHECK(ready + io_uring_sq_space_left(&k->ring) == k->sq_entries,
-               "sq_ready %u + space_left %u != %u entries", ready,
-               io_uring_sq_space_left(&k->ring), k->sq_entries);
+               "sq_ready %u + space_left %u != %u entries", ready, io_uring_sq_space_left(&k->ring),
+               k->sq_entries);
     if (k->prepared == MAX_REQUESTS) return;
     struct io_uring_sqe *sqe = io_uring_get_sqe(&k->ring);
     FUZZ_CHECK((sqe == NULL) == (ready == k->sq_entries), "get_sqe %s with %u of %u ready",
@@ -202,8 +213,10 @@ static void step_prepare(struct kernel *k) {
     io_uring_sqe_set_flags(sqe, flags);
     io_uring_sqe_set_data64(sqe, id);
     if (k->trace) {
-        fprintf(stderr, "fuzz: prep %u kind %u flags %#x len %u off %llu addr/target %llu "
-                "timeout %llu\n", id, r->kind, flags, r->len, (unsigned long long)r->offset,
+        fprintf(stderr,
+                "fuzz: prep %u kind %u flags %#x len %u off %llu addr/target %llu "
+                "timeout %llu\n",
+                id, r->kind, flags, r->len, (unsigned long long)r->offset,
                 (unsigned long long)sqe->addr, (unsigned long long)r->timeout_ns);
     }
 }
@@ -249,8 +262,9 @@ static void step_submit(struct kernel *k, bool wait) {
 
 static void check_read(struct kernel *k, const struct request *r, uint32_t id, int32_t res) {
     const uint64_t end = r->offset + r->len;
-    const uint64_t expected = r->offset >= k->model_size ? 0
-                              : (end <= k->model_size ? r->len : k->model_size - r->offset);
+    const uint64_t expected = r->offset >= k->model_size
+                                  ? 0
+                                  : (end <= k->model_size ? r->len : k->model_size - r->offset);
     FUZZ_CHECK(res == (int32_t)expected, "READ of %u at %llu returned %d, the model says %llu",
                r->len, (unsigned long long)r->offset, res, (unsigned long long)expected);
     FUZZ_CHECK(memcmp(io_buffers[id], k->model + r->offset, expected) == 0,
@@ -265,9 +279,11 @@ static void apply_write(struct kernel *k, uint32_t id, const struct request *r, 
     if (r->len == 0) {
         struct stat st;
         FUZZ_CHECK(ringer_sim_fstat(k->file, &st) == 0, "fstat: errno %d", errno);
-        FUZZ_CHECK((uint64_t)st.st_size == k->model_size, "a 0-byte WRITE at %llu changed the "
-                   "file size to %lld (the model says %llu)", (unsigned long long)r->offset,
-                   (long long)st.st_size, (unsigned long long)k->model_size);
+        FUZZ_CHECK((uint64_t)st.st_size == k->model_size,
+                   "a 0-byte WRITE at %llu changed the "
+                   "file size to %lld (the model says %llu)",
+                   (unsigned long long)r->offset, (long long)st.st_size,
+                   (unsigned long long)k->model_size);
     }
 }
 
@@ -275,7 +291,8 @@ static void apply_write(struct kernel *k, uint32_t id, const struct request *r, 
 static void check_exact(struct kernel *k, struct request *r, uint32_t id, int32_t res) {
     if (res == -ECANCELED) return; /* a link member after a failure, or a cancel's target */
     switch (r->kind) {
-    case RQ_NOP: case RQ_FSYNC:
+    case RQ_NOP:
+    case RQ_FSYNC:
         FUZZ_CHECK(res == 0, "op %u returned %d", r->kind, res);
         break;
     case RQ_READ:
@@ -297,9 +314,10 @@ static void check_exact(struct kernel *k, struct request *r, uint32_t id, int32_
     case RQ_CLOSE:
         FUZZ_CHECK(res == -EBADF, "CLOSE of a bad fd returned %d", res);
         break;
-    case RQ_SEND: case RQ_RECV:
-        FUZZ_CHECK(res >= 0 && (res > 0 || r->len == 0), "op %u of %u bytes returned %d",
-                   r->kind, r->len, res);
+    case RQ_SEND:
+    case RQ_RECV:
+        FUZZ_CHECK(res >= 0 && (res > 0 || r->len == 0), "op %u of %u bytes returned %d", r->kind,
+                   r->len, res);
         break;
     default:
         FUZZ_CHECK(res == -EINVAL, "an unknown opcode returned %d", res);
@@ -323,8 +341,10 @@ static void account_stream(struct kernel *k, const struct request *r, uint32_t i
     if (res > 0) k->stream_received += (uint64_t)res;
     /* A send whose CQE is not reaped yet may already have delivered its bytes. */
     const uint64_t sending = k->send_in_flight != 0 ? k->requests[k->send_in_flight].len : 0;
-    FUZZ_CHECK(k->stream_received <= k->stream_sent + sending, "received %llu bytes, %llu "
-               "sent", (unsigned long long)k->stream_received,
+    FUZZ_CHECK(k->stream_received <= k->stream_sent + sending,
+               "received %llu bytes, %llu "
+               "sent",
+               (unsigned long long)k->stream_received,
                (unsigned long long)(k->stream_sent + sending));
 }
 
@@ -417,10 +437,10 @@ static void setup(struct kernel *k, const struct fuzz_split *split) {
     int rc = io_uring_queue_init_params(requested, &k->ring, &params);
     FUZZ_CHECK(rc == 0, "io_uring_queue_init_params(%u): %d", requested, rc);
     k->sq_entries = params.sq_entries;
-    FUZZ_CHECK(k->sq_entries == requested, "%u entries became %u (powers of two stay)",
-               requested, k->sq_entries);
-    FUZZ_CHECK(params.cq_entries == ((shape & 2) ? requested : 2 * requested),
-               "CQ of %u entries", params.cq_entries);
+    FUZZ_CHECK(k->sq_entries == requested, "%u entries became %u (powers of two stay)", requested,
+               k->sq_entries);
+    FUZZ_CHECK(params.cq_entries == ((shape & 2) ? requested : 2 * requested), "CQ of %u entries",
+               params.cq_entries);
 }
 
 /* A send or recv that may wait for ever (no reader, no data) gets a cancel: an extra request
@@ -463,9 +483,11 @@ static void drain(struct kernel *k) {
         const bool stream_left = k->send_in_flight != 0 || k->recv_in_flight != 0;
         if (idle && stream_left && round % 16 == 15) {
             if (k->trace) {
-                fprintf(stderr, "fuzz: drain round %u: cq_ready %u overflow %d, %u in flight "
-                        "in the sim\n", round, io_uring_cq_ready(&k->ring),
-                        io_uring_cq_has_overflow(&k->ring), ringer_sim_in_flight());
+                fprintf(stderr,
+                        "fuzz: drain round %u: cq_ready %u overflow %d, %u in flight "
+                        "in the sim\n",
+                        round, io_uring_cq_ready(&k->ring), io_uring_cq_has_overflow(&k->ring),
+                        ringer_sim_in_flight());
             }
             cancel_waiting_stream_ops(k);
         }
@@ -495,7 +517,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_world_unleash(&split);
     for (uint32_t i = 0; i < MAX_STEPS && !fuzz_exhausted(&k->program); i++) {
         switch (fuzz_below(&k->program, 6)) {
-        case 0: case 1: case 2:
+        case 0:
+        case 1:
+        case 2:
             step_prepare(k);
             break;
         case 3:

@@ -32,9 +32,9 @@
 #include "sim_internal.h" /* read-only: the inode table, to find leftover files */
 #include "world.h"
 
-#define MAX_CALLS 6u
+#define MAX_CALLS   6u
 #define TARGET_NAME "data"
-#define MiB (1024u * 1024u)
+#define MiB         (1024u * 1024u)
 
 enum existing { EXIST_NONE, EXIST_FILE, EXIST_DIR, EXIST_BLOCK, EXIST_COUNT };
 
@@ -67,15 +67,15 @@ static const uint64_t capacities[] = {0, 64 * 1024, 1 * MiB, 8192, 16 * MiB};
 static const uint64_t existing_sizes[] = {4096, 0, 1, 4095, 8192, 12295, 1 * MiB, 65536};
 static const uint64_t device_sizes[] = {1 * MiB, 4096, 8192, 2 * MiB, 12288};
 static const uint64_t lock_attempts[] = {0, 1, 4, 5, 6, 1000};
-static const uint64_t request_sizes[] = {4096, 8192, 65536, 0, 4097, 1 * MiB, 32 * MiB,
-                                         UINT64_MAX - 4095};
+static const uint64_t request_sizes[] = {4096, 8192,    65536,    0,
+                                         4097, 1 * MiB, 32 * MiB, UINT64_MAX - 4095};
 
 /* Every errno open_data_file.md §3 documents. */
 static bool documented_errno(int rc) {
     static const int documented[] = {
-        EINVAL, EBADF, ENOENT, EISDIR, EEXIST, EBUSY, EOPNOTSUPP, EWOULDBLOCK, ESTALE,
-        EFBIG, EIO, ENOSPC, EDQUOT, EACCES, EPERM, EROFS, EMFILE, ENFILE, ENAMETOOLONG,
-        ELOOP, ENOTDIR, ENOTTY, ENOLCK,
+        EINVAL, EBADF,  ENOENT,       EISDIR, EEXIST,  EBUSY,  EOPNOTSUPP, EWOULDBLOCK,
+        ESTALE, EFBIG,  EIO,          ENOSPC, EDQUOT,  EACCES, EPERM,      EROFS,
+        EMFILE, ENFILE, ENAMETOOLONG, ELOOP,  ENOTDIR, ENOTTY, ENOLCK,
     };
     for (size_t i = 0; i < sizeof(documented) / sizeof(documented[0]); i++) {
         if (rc == -documented[i]) return true;
@@ -124,8 +124,8 @@ static struct snapshot snapshot_of(const char *path, uint8_t *bytes) {
     snap.captured = ringer_sim_read_file(path, bytes, CAPTURE_SIZE, 0);
     /* A latent bad sector (a fault the call's own reads may trigger) fails even the test
      * hook's read: only sizes are compared then. */
-    FUZZ_CHECK(snap.captured >= 0 || snap.captured == -EIO, "ringer_sim_read_file(%s): %lld",
-               path, (long long)snap.captured);
+    FUZZ_CHECK(snap.captured >= 0 || snap.captured == -EIO, "ringer_sim_read_file(%s): %lld", path,
+               (long long)snap.captured);
     return snap;
 }
 
@@ -246,8 +246,8 @@ struct call {
 };
 
 static struct call choose_call(struct odf *o) {
-    static const char *const paths[] = {TARGET_NAME, TARGET_NAME, "", "/abs", "missing/data",
-                                        "sub"};
+    static const char *const paths[] = {TARGET_NAME, TARGET_NAME,    "",
+                                        "/abs",      "missing/data", "sub"};
     struct fuzz_input *in = &o->program;
     struct call call;
     const int dirs[] = {o->dir_fd, o->dir_fd, AT_FDCWD, 999, o->file_fd};
@@ -279,8 +279,10 @@ static void check_success(struct odf *o, const struct call *call, int fd, bool c
     const bool block = S_ISBLK(st.st_mode);
     FUZZ_CHECK(call->direct_io != RINGER_DIRECT_IO_DISABLED || !direct, "O_DIRECT though DISABLED");
     if (!block) {
-        FUZZ_CHECK(stats.data_file_tmpfs == o->mount_tmpfs, "data_file_tmpfs %d on a mount "
-                   "whose tmpfs is %d", stats.data_file_tmpfs, o->mount_tmpfs);
+        FUZZ_CHECK(stats.data_file_tmpfs == o->mount_tmpfs,
+                   "data_file_tmpfs %d on a mount "
+                   "whose tmpfs is %d",
+                   stats.data_file_tmpfs, o->mount_tmpfs);
         FUZZ_CHECK(!direct || o->mount_direct_io, "O_DIRECT on a mount without it");
         FUZZ_CHECK(direct || call->direct_io != RINGER_DIRECT_IO_REQUIRED || o->mount_tmpfs,
                    "Direct I/O REQUIRED, but the file was opened without it");
@@ -301,8 +303,10 @@ static void check_success(struct odf *o, const struct call *call, int fd, bool c
     int locked = ringer_sim_flock(other, LOCK_EX | LOCK_NB);
     const int lock_errno = errno;
     ringer_sim_close(other);
-    FUZZ_CHECK(locked != 0 && lock_errno == EWOULDBLOCK, "the data file's fd holds no lock "
-               "(flock from another description: %d, errno %d)", locked, lock_errno);
+    FUZZ_CHECK(locked != 0 && lock_errno == EWOULDBLOCK,
+               "the data file's fd holds no lock "
+               "(flock from another description: %d, errno %d)",
+               locked, lock_errno);
 }
 
 /* §3 and §2: a documented errno, *fd == -1, and the arguments' errors exactly. */
@@ -341,12 +345,15 @@ static void call_once(struct odf *o) {
     check_result(&call, rc, fd);
     const bool created = rc == 0 && !before.exists;
     FUZZ_CHECK(!created || call.purpose == RINGER_DATA_FILE_FORMAT, "a file appeared without "
-               "FORMAT");
-    FUZZ_CHECK(open_fd_count() == fds_before + (rc == 0), "fd leak: %u open before, %u after, "
-               "result %d (open_data_file.md §2)", fds_before, open_fd_count(), rc);
-    FUZZ_CHECK(named_regular_files() == files_before + created, "files: %u before, %u after, "
-               "result %d: a probe or a failed format was left behind (§2)", files_before,
-               named_regular_files(), rc);
+                                                                    "FORMAT");
+    FUZZ_CHECK(open_fd_count() == fds_before + (rc == 0),
+               "fd leak: %u open before, %u after, "
+               "result %d (open_data_file.md §2)",
+               fds_before, open_fd_count(), rc);
+    FUZZ_CHECK(named_regular_files() == files_before + created,
+               "files: %u before, %u after, "
+               "result %d: a probe or a failed format was left behind (§2)",
+               files_before, named_regular_files(), rc);
     const struct snapshot after = snapshot_of(call.full_path, captured_after);
     if (before.exists) {
         FUZZ_CHECK(after.exists && after.type == before.type && after.size == before.size &&
@@ -385,9 +392,10 @@ static void crash(struct odf *o) {
         int rc = ringer_sim_stat(o->durable.path, &st);
         FUZZ_CHECK(rc == 0, "%s, formatted on a durable mount, vanished in a crash",
                    o->durable.path);
-        FUZZ_CHECK((uint64_t)st.st_size >= o->durable.size, "%s shrank to %lld bytes in a "
-                   "crash; %llu were formatted", o->durable.path, (long long)st.st_size,
-                   (unsigned long long)o->durable.size);
+        FUZZ_CHECK((uint64_t)st.st_size >= o->durable.size,
+                   "%s shrank to %lld bytes in a "
+                   "crash; %llu were formatted",
+                   o->durable.path, (long long)st.st_size, (unsigned long long)o->durable.size);
     }
     open_handles(o);
 }

@@ -12,8 +12,8 @@
 
 /* Which fault classes a target lets the input switch on. */
 enum fuzz_fault_set {
-    FUZZ_FAULTS_RING,    /* enter, CQE and ordering faults, storage and network faults */
-    FUZZ_FAULTS_STORAGE, /* file-system faults only, for open_data_file */
+    FUZZ_FAULTS_RING,           /* enter, CQE and ordering faults, storage and network faults */
+    FUZZ_FAULTS_STORAGE,        /* file-system faults only, for open_data_file */
     FUZZ_FAULTS_RING_BREAKABLE, /* ring faults, and the input may allow a dropped CQE, which
                                    breaks the ring (-EBADR) */
 };

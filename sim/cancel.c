@@ -16,23 +16,20 @@ static struct {
     uint32_t count;
 } results[SCRIPT_SLOTS];
 
-void sim_cancel_script_reset(void)
-{
+void sim_cancel_script_reset(void) {
     script_armed = false;
     results_armed = 0;
     memset(results, 0, sizeof results);
 }
 
-void ringer_sim_script_cancel(const struct ringer_sim_cancel_script *s)
-{
+void ringer_sim_script_cancel(const struct ringer_sim_cancel_script *s) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(s->cancel_res == 0 || s->cancel_res == -EALREADY || s->cancel_res == -ENOENT);
     script = *s;
     script_armed = true;
 }
 
-void ringer_sim_script_result(uint8_t opcode, int32_t res, uint32_t count)
-{
+void ringer_sim_script_result(uint8_t opcode, int32_t res, uint32_t count) {
     for (uint32_t i = 0; i < SCRIPT_SLOTS; i++) {
         if (results[i].count == 0 || results[i].opcode == opcode) {
             results_armed += (results[i].count == 0) - (count == 0);
@@ -45,15 +42,12 @@ void ringer_sim_script_result(uint8_t opcode, int32_t res, uint32_t count)
     SIM_ASSERT(!"too many scripted results");
 }
 
-bool sim_script_take(uint8_t opcode, int32_t *res)
-{
-    if (!results_armed)
-        return false;
+bool sim_script_take(uint8_t opcode, int32_t *res) {
+    if (!results_armed) return false;
     for (uint32_t i = 0; i < SCRIPT_SLOTS; i++) {
         if (results[i].count > 0 && results[i].opcode == opcode) {
             results[i].count--;
-            if (results[i].count == 0)
-                results_armed--;
+            if (results[i].count == 0) results_armed--;
             *res = results[i].res;
             return true;
         }
@@ -61,19 +55,15 @@ bool sim_script_take(uint8_t opcode, int32_t *res)
     return false;
 }
 
-static bool matches(const struct sim_req *c, const struct sim_req *t)
-{
+static bool matches(const struct sim_req *c, const struct sim_req *t) {
     uint32_t flags = c->op_flags;
-    if (flags & IORING_ASYNC_CANCEL_ANY)
-        return true;
-    if (flags & IORING_ASYNC_CANCEL_FD)
-        return t->fd == c->fd && t->opcode != IORING_OP_TIMEOUT;
+    if (flags & IORING_ASYNC_CANCEL_ANY) return true;
+    if (flags & IORING_ASYNC_CANCEL_FD) return t->fd == c->fd && t->opcode != IORING_OP_TIMEOUT;
     return t->user_data == c->addr;
 }
 
 /* Posts `second` at now + 1 us (a later batch) with a decided result. */
-static void postpone(uint32_t r, int32_t res)
-{
+static void postpone(uint32_t r, int32_t res) {
     struct sim_req *q = &sim_reqs[r];
     sim_req_detach(r);
     q->res = res;
@@ -83,14 +73,10 @@ static void postpone(uint32_t r, int32_t res)
 /* Takes a target out of its wait (queue or timer) and completes it now or later. A CLOSE
  * that reports -EINTR has released its descriptor, as on Linux (the library turns that
  * -EINTR into 0). */
-static void finish_target(uint32_t t, int32_t res, bool later)
-{
-    if (sim_reqs[t].opcode == IORING_OP_CLOSE && res == -EINTR)
-        sim_fd_close(sim_reqs[t].fd);
-    if (later)
-        postpone(t, res);
-    else
-        sim_req_complete(t, res, 0);
+static void finish_target(uint32_t t, int32_t res, bool later) {
+    if (sim_reqs[t].opcode == IORING_OP_CLOSE && res == -EINTR) sim_fd_close(sim_reqs[t].fd);
+    if (later) postpone(t, res);
+    else sim_req_complete(t, res, 0);
 }
 
 struct outcome {
@@ -100,20 +86,17 @@ struct outcome {
     bool separate;
 };
 
-static struct outcome model_outcome(const struct sim_req *t)
-{
+static struct outcome model_outcome(const struct sim_req *t) {
     /* a worker-class op is running; an inline op delayed by the latency model is not */
     bool running = (t->state == REQ_WORK && t->worker) || t->state == REQ_POSTPONED;
     bool race = sim_fault(RINGER_SIM_FAULT_CANCEL_RACE, true);
     uint32_t pick = sim_draw_u32();
     struct outcome o = {running ? -EALREADY : 0, running ? RINGER_SIM_TARGET_NORMAL : -ECANCELED,
                         false, false};
-    if (!race)
-        return o;
+    if (!race) return o;
     o.target_first = pick & 1;
     o.separate = (pick >> 1) & 1;
-    if (running && t->state == REQ_WORK && ((pick >> 2) & 1))
-        o.target_res = -EINTR;
+    if (running && t->state == REQ_WORK && ((pick >> 2) & 1)) o.target_res = -EINTR;
     if (sim_cfg.hostile) {
         static const int32_t cres[3] = {0, -EALREADY, -ENOENT};
         static const int32_t tres[3] = {-ECANCELED, -EINTR, RINGER_SIM_TARGET_NORMAL};
@@ -125,14 +108,12 @@ static struct outcome model_outcome(const struct sim_req *t)
     return o;
 }
 
-static void apply_target(uint32_t t, const struct outcome *o, bool later)
-{
+static void apply_target(uint32_t t, const struct outcome *o, bool later) {
     struct sim_req *q = &sim_reqs[t];
     int32_t res = o->target_res;
     if (res == RINGER_SIM_TARGET_NORMAL) {
         if (q->state == REQ_WAIT || q->state == REQ_TIMER || q->state == REQ_HELD) {
-            if (o->cancel_res != -ENOENT)
-                return; /* keeps waiting: it completes normally later */
+            if (o->cancel_res != -ENOENT) return; /* keeps waiting: it completes normally later */
             res = -ECANCELED;
         } else {
             return; /* running: completes normally */
@@ -147,8 +128,7 @@ static void apply_target(uint32_t t, const struct outcome *o, bool later)
     finish_target(t, res, later);
 }
 
-static void cancel_one(uint32_t r, uint32_t t)
-{
+static void cancel_one(uint32_t r, uint32_t t) {
     struct outcome o;
     if (script_armed) {
         script_armed = false;
@@ -157,48 +137,40 @@ static void cancel_one(uint32_t r, uint32_t t)
     } else {
         o = model_outcome(&sim_reqs[t]);
     }
-    if (o.cancel_res == -ENOENT)
-        o.target_first = true;
+    if (o.cancel_res == -ENOENT) o.target_first = true;
     if (o.target_first) {
         uint32_t rgen = sim_reqs[r].gen;
         apply_target(t, &o, false);
         if (sim_reqs[r].gen != rgen || sim_reqs[r].state == REQ_FREE)
             return; /* defensive: nothing nested completes a cancel today */
-        if (o.separate)
-            postpone(r, o.cancel_res);
-        else
-            sim_req_complete(r, o.cancel_res, 0);
+        if (o.separate) postpone(r, o.cancel_res);
+        else sim_req_complete(r, o.cancel_res, 0);
     } else {
         const struct sim_req *q = &sim_reqs[t];
-        bool keeps_running = o.target_res == RINGER_SIM_TARGET_NORMAL ||
-                             (q->state == REQ_WORK && q->worker && o.target_res == -EINTR &&
-                              !o.separate);
+        bool keeps_running =
+            o.target_res == RINGER_SIM_TARGET_NORMAL ||
+            (q->state == REQ_WORK && q->worker && o.target_res == -EINTR && !o.separate);
         if (!keeps_running)
             sim_req_detach(t); /* the cancel's CQE must not satisfy the target's count */
         uint32_t gen = sim_reqs[t].gen;
         sim_req_complete(r, o.cancel_res, 0);
         /* posting may have run nested completions (the drain FIFO releasing another cancel
          * of the same target): a target they decided is left alone */
-        if (sim_reqs[t].gen != gen || sim_reqs[t].state == REQ_FREE)
-            return;
-        if (keeps_running)
-            apply_target(t, &o, o.separate);
-        else
-            finish_target(t, o.target_res, o.separate);
+        if (sim_reqs[t].gen != gen || sim_reqs[t].state == REQ_FREE) return;
+        if (keeps_running) apply_target(t, &o, o.separate);
+        else finish_target(t, o.target_res, o.separate);
     }
 }
 
 /* ALL: every match counts (running ones too); waiting ones complete with -ECANCELED
  * after the cancel's own CQE. */
-static void cancel_all_matching(uint32_t r)
-{
+static void cancel_all_matching(uint32_t r) {
     static uint32_t targets[RINGER_SIM_MAX_REQUESTS];
     struct sim_req *c = &sim_reqs[r];
     uint32_t n = 0;
     for (uint32_t t = sim_rings[c->ring].inflight_head; t != SIM_NONE; t = sim_reqs[t].ring_next) {
         const struct sim_req *q = &sim_reqs[t];
-        if (t != r && q->opcode != IORING_OP_ASYNC_CANCEL && matches(c, q))
-            targets[n++] = t;
+        if (t != r && q->opcode != IORING_OP_ASYNC_CANCEL && matches(c, q)) targets[n++] = t;
     }
     SIM_ASSERT(n <= RINGER_SIM_MAX_REQUESTS);
     static uint32_t gens[RINGER_SIM_MAX_REQUESTS];
@@ -220,8 +192,7 @@ static void cancel_all_matching(uint32_t r)
     }
 }
 
-void sim_cancel_issue(uint32_t r)
-{
+void sim_cancel_issue(uint32_t r) {
     struct sim_req *c = &sim_reqs[r];
     struct sim_ring *ring = &sim_rings[c->ring];
     c->op_flags &= IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ANY;

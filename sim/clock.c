@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#define HEAP_MAX (RINGER_SIM_MAX_REQUESTS * 2 + RINGER_SIM_MAX_SOCKETS * 4)
+#define HEAP_MAX          (RINGER_SIM_MAX_REQUESTS * 2 + RINGER_SIM_MAX_SOCKETS * 4)
 #define REALTIME_EPOCH_NS (1700000000ull * SIM_NS_PER_S)
 
 struct sim_event {
@@ -23,29 +23,24 @@ static struct sim_event heap[HEAP_MAX];
 static uint32_t heap_len;
 static uint64_t event_seq;
 
-void sim_clock_reset(void)
-{
+void sim_clock_reset(void) {
     sim_now = 0;
     heap_len = 0;
     event_seq = 0;
 }
 
-static bool event_before(const struct sim_event *a, const struct sim_event *b)
-{
+static bool event_before(const struct sim_event *a, const struct sim_event *b) {
     return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
-static void heap_swap(uint32_t i, uint32_t j)
-{
+static void heap_swap(uint32_t i, uint32_t j) {
     struct sim_event t = heap[i];
     heap[i] = heap[j];
     heap[j] = t;
 }
 
-void sim_schedule(uint64_t time, uint32_t kind, uint32_t obj, uint32_t gen)
-{
-    if (heap_len == HEAP_MAX)
-        sim_stop("event queue full");
+void sim_schedule(uint64_t time, uint32_t kind, uint32_t obj, uint32_t gen) {
+    if (heap_len == HEAP_MAX) sim_stop("event queue full");
     SIM_ASSERT(time >= sim_now);
     uint32_t i = heap_len++;
     heap[i] = (struct sim_event){time, event_seq++, kind, obj, gen};
@@ -55,20 +50,16 @@ void sim_schedule(uint64_t time, uint32_t kind, uint32_t obj, uint32_t gen)
     }
 }
 
-static struct sim_event heap_pop(void)
-{
+static struct sim_event heap_pop(void) {
     SIM_ASSERT(heap_len > 0);
     struct sim_event top = heap[0];
     heap[0] = heap[--heap_len];
     uint32_t i = 0;
     for (;;) {
         uint32_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < heap_len && event_before(&heap[l], &heap[m]))
-            m = l;
-        if (r < heap_len && event_before(&heap[r], &heap[m]))
-            m = r;
-        if (m == i)
-            break;
+        if (l < heap_len && event_before(&heap[l], &heap[m])) m = l;
+        if (r < heap_len && event_before(&heap[r], &heap[m])) m = r;
+        if (m == i) break;
         heap_swap(i, m);
         i = m;
     }
@@ -76,38 +67,32 @@ static struct sim_event heap_pop(void)
 }
 
 /* Drops stale request events from the top so that "next event" is a live one. */
-static void heap_prune(void)
-{
+static void heap_prune(void) {
     while (heap_len > 0 && heap[0].kind == EV_REQ) {
         const struct sim_req *r = &sim_reqs[heap[0].obj];
-        bool live = r->gen == heap[0].gen && (r->state == REQ_TIMER || r->state == REQ_WORK ||
-                                             r->state == REQ_POSTPONED);
-        if (live)
-            return;
+        bool live = r->gen == heap[0].gen &&
+                    (r->state == REQ_TIMER || r->state == REQ_WORK || r->state == REQ_POSTPONED);
+        if (live) return;
         heap_pop();
     }
 }
 
-bool sim_has_events(void)
-{
+bool sim_has_events(void) {
     heap_prune();
     return heap_len > 0;
 }
 
-uint64_t sim_next_event_time(void)
-{
+uint64_t sim_next_event_time(void) {
     heap_prune();
     SIM_ASSERT(heap_len > 0);
     return heap[0].time;
 }
 
-static void run_event(const struct sim_event *e)
-{
+static void run_event(const struct sim_event *e) {
     SIM_ASSERT(e->time <= sim_now);
     switch (e->kind) {
     case EV_REQ:
-        if (sim_reqs[e->obj].gen == e->gen)
-            sim_req_event(e->obj);
+        if (sim_reqs[e->obj].gen == e->gen) sim_req_event(e->obj);
         break;
     case EV_WAKE:
         sim_wq_wake(WQ_SOCK_RX, e->obj);
@@ -122,13 +107,10 @@ static void run_event(const struct sim_event *e)
 
 /* Runs every event at the earliest pending time: timers that expire together complete
  * before a waiter looks. */
-bool sim_run_next_events(void)
-{
-    if (!sim_has_events())
-        return false;
+bool sim_run_next_events(void) {
+    if (!sim_has_events()) return false;
     uint64_t t = heap[0].time;
-    if (t > sim_now)
-        sim_now = t;
+    if (t > sim_now) sim_now = t;
     if (sim_cfg.o.max_virtual_ns && sim_now > sim_cfg.o.max_virtual_ns)
         sim_stop("liveness: max_virtual_ns exceeded");
     while (sim_has_events() && heap[0].time <= t) {
@@ -139,14 +121,11 @@ bool sim_run_next_events(void)
 }
 
 /* Runs the events that are due at the current time. */
-static void run_due_events(void)
-{
-    while (sim_has_events() && heap[0].time <= sim_now)
-        sim_run_next_events();
+static void run_due_events(void) {
+    while (sim_has_events() && heap[0].time <= sim_now) sim_run_next_events();
 }
 
-void sim_enter_call(void)
-{
+void sim_enter_call(void) {
     if (!sim_initialised) {
         /* a program that never called ringer_sim_init gets the default faithful world */
         static const struct ringer_sim_options defaults;
@@ -161,8 +140,7 @@ void sim_enter_call(void)
     run_due_events();
 }
 
-void sim_block_until(bool (*ready)(void *), void *arg, const char *what)
-{
+void sim_block_until(bool (*ready)(void *), void *arg, const char *what) {
     SIM_ASSERT(ready != NULL);
     SIM_ASSERT(what != NULL);
     while (!ready(arg)) {
@@ -180,8 +158,7 @@ void sim_block_until(bool (*ready)(void *), void *arg, const char *what)
 
 /* ---- POSIX time and randomness ---- */
 
-int ringer_sim_clock_gettime(clockid_t clock, struct timespec *ts)
-{
+int ringer_sim_clock_gettime(clockid_t clock, struct timespec *ts) {
     sim_enter_call();
     uint64_t t;
     switch (clock) {
@@ -198,28 +175,24 @@ int ringer_sim_clock_gettime(clockid_t clock, struct timespec *ts)
     default:
         return sim_errno_ret(-EINVAL);
     }
-    if (ts == NULL)
-        return sim_errno_ret(-EFAULT);
+    if (ts == NULL) return sim_errno_ret(-EFAULT);
     ts->tv_sec = (time_t)(t / SIM_NS_PER_S);
     ts->tv_nsec = (long)(t % SIM_NS_PER_S);
     sim_trace(TRACE_POSIX, 1, (uint64_t)clock, t, 0);
     return 0;
 }
 
-static bool time_reached(void *arg)
-{
+static bool time_reached(void *arg) {
     return sim_now >= *(const uint64_t *)arg;
 }
 
 int ringer_sim_clock_nanosleep(clockid_t clock, int flags, const struct timespec *request,
-                               struct timespec *remain)
-{
+                               struct timespec *remain) {
     sim_enter_call();
     (void)remain;
     if (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME && clock != CLOCK_BOOTTIME)
         return EINVAL;
-    if (request == NULL)
-        return EFAULT;
+    if (request == NULL) return EFAULT;
     if (request->tv_nsec < 0 || request->tv_nsec >= (long)SIM_NS_PER_S || request->tv_sec < 0)
         return EINVAL;
     uint64_t t = (uint64_t)request->tv_sec * SIM_NS_PER_S + (uint64_t)request->tv_nsec;
@@ -233,13 +206,11 @@ int ringer_sim_clock_nanosleep(clockid_t clock, int flags, const struct timespec
     return 0;
 }
 
-ssize_t ringer_sim_getrandom(void *buffer, size_t size, unsigned int flags)
-{
+ssize_t ringer_sim_getrandom(void *buffer, size_t size, unsigned int flags) {
     sim_enter_call();
     if (flags & ~(unsigned)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
         return sim_errno_ret(-EINVAL);
-    if (size > 33554431)
-        size = 33554431;
+    if (size > 33554431) size = 33554431;
     sim_draw_bytes(buffer, size);
     sim_trace(TRACE_POSIX, 3, size, flags, 0);
     return (ssize_t)size;

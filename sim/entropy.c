@@ -11,21 +11,18 @@ static const uint8_t *fuzz_data;
 static size_t fuzz_front, fuzz_back; /* unread bytes are [front, back) */
 static bool fuzz_mode;
 
-static uint64_t splitmix64(uint64_t *state)
-{
+static uint64_t splitmix64(uint64_t *state) {
     uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
 
-static uint64_t rotl(uint64_t x, int k)
-{
+static uint64_t rotl(uint64_t x, int k) {
     return (x << k) | (x >> (64 - k));
 }
 
-static uint64_t xoshiro_next(void)
-{
+static uint64_t xoshiro_next(void) {
     uint64_t result = rotl(xs[0] + xs[3], 23) + xs[0];
     uint64_t t = xs[1] << 17;
     xs[2] ^= xs[0];
@@ -51,8 +48,7 @@ static uint32_t streaks_live;
 static uint64_t pair_cache;
 static bool pair_have;
 
-static uint32_t next32(void)
-{
+static uint32_t next32(void) {
     if (pair_have) {
         pair_have = false;
         return (uint32_t)pair_cache;
@@ -62,12 +58,10 @@ static uint32_t next32(void)
     return (uint32_t)(pair_cache >> 32);
 }
 
-void sim_entropy_seed(uint64_t seed)
-{
+void sim_entropy_seed(uint64_t seed) {
     pair_have = false;
     uint64_t state = seed;
-    for (int i = 0; i < 4; i++)
-        xs[i] = splitmix64(&state);
+    for (int i = 0; i < 4; i++) xs[i] = splitmix64(&state);
     SIM_ASSERT((xs[0] | xs[1] | xs[2] | xs[3]) != 0);
     fuzz_mode = false;
     memset(streaks, 0, sizeof streaks);
@@ -77,8 +71,7 @@ void sim_entropy_seed(uint64_t seed)
     fuzz_front = fuzz_back = 0;
 }
 
-void ringer_sim_entropy_bytes(const uint8_t *data, size_t size)
-{
+void ringer_sim_entropy_bytes(const uint8_t *data, size_t size) {
     SIM_ASSERT(data != NULL || size == 0);
     fuzz_mode = true;
     fuzz_data = data;
@@ -87,8 +80,7 @@ void ringer_sim_entropy_bytes(const uint8_t *data, size_t size)
 }
 
 /* Up to `bytes` bytes from the end, big-endian as FuzzedDataProvider assembles them. */
-static uint32_t fuzz_take_back(uint32_t bytes, bool *exhausted)
-{
+static uint32_t fuzz_take_back(uint32_t bytes, bool *exhausted) {
     uint32_t value = 0;
     *exhausted = fuzz_back == fuzz_front;
     for (uint32_t i = 0; i < bytes && fuzz_back > fuzz_front; i++)
@@ -96,29 +88,23 @@ static uint32_t fuzz_take_back(uint32_t bytes, bool *exhausted)
     return value;
 }
 
-uint32_t sim_draw_u32(void)
-{
-    if (!fuzz_mode)
-        return next32();
+uint32_t sim_draw_u32(void) {
+    if (!fuzz_mode) return next32();
     bool exhausted;
     return fuzz_take_back(4, &exhausted);
 }
 
-uint32_t sim_draw_below(uint32_t bound)
-{
+uint32_t sim_draw_below(uint32_t bound) {
     SIM_ASSERT(bound > 0);
-    if (!fuzz_mode)
-        return (uint32_t)(((uint64_t)next32() * (uint64_t)bound) >> 32);
+    if (!fuzz_mode) return (uint32_t)(((uint64_t)next32() * (uint64_t)bound) >> 32);
     uint32_t range = bound - 1, bytes = 0;
-    while (bytes < 4 && (range >> (8 * bytes)) > 0)
-        bytes++;
+    while (bytes < 4 && (range >> (8 * bytes)) > 0) bytes++;
     bool exhausted;
     uint32_t value = fuzz_take_back(bytes, &exhausted);
     return bound == 0 ? 0 : value % bound;
 }
 
-void sim_draw_bytes(void *buffer, size_t size)
-{
+void sim_draw_bytes(void *buffer, size_t size) {
     uint8_t *out = buffer;
     SIM_ASSERT(buffer != NULL || size == 0);
     for (size_t i = 0; i < size; i++) {
@@ -131,24 +117,18 @@ void sim_draw_bytes(void *buffer, size_t size)
 }
 
 /* A probability draw in [0, 10^6); 10^6 (never injects) when the bytes ran out. */
-static uint32_t draw_ppm(void)
-{
-    if (!fuzz_mode)
-        return (uint32_t)(((uint64_t)next32() * 1000000ull) >> 32);
+static uint32_t draw_ppm(void) {
+    if (!fuzz_mode) return (uint32_t)(((uint64_t)next32() * 1000000ull) >> 32);
     bool exhausted;
     uint32_t value = fuzz_take_back(4, &exhausted);
-    if (exhausted)
-        return 1000000;
+    if (exhausted) return 1000000;
     return (uint32_t)(((uint64_t)value * 1000000ull) >> 32);
 }
 
-static bool fail_nth_hit(enum ringer_sim_fault_class fault)
-{
+static bool fail_nth_hit(enum ringer_sim_fault_class fault) {
     const struct ringer_sim_options *o = &sim_cfg.o;
-    if (o->fail_class != RINGER_SIM_FAULT_ANY && o->fail_class != fault)
-        return false;
-    if (sim_stats.fail_nth_reached)
-        return false;
+    if (o->fail_class != RINGER_SIM_FAULT_ANY && o->fail_class != fault) return false;
+    if (sim_stats.fail_nth_reached) return false;
     uint64_t total = 0;
     for (int c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++) {
         if (o->fail_class == RINGER_SIM_FAULT_ANY || o->fail_class == c)
@@ -161,19 +141,15 @@ static bool fail_nth_hit(enum ringer_sim_fault_class fault)
     return false;
 }
 
-bool sim_fault2(enum ringer_sim_fault_class fault, bool faithful, bool hostile)
-{
+bool sim_fault2(enum ringer_sim_fault_class fault, bool faithful, bool hostile) {
     SIM_ASSERT(fault < RINGER_SIM_FAULT_CLASS_COUNT);
     uint32_t draw = draw_ppm(); /* always exactly one draw */
     bool legal = faithful || (hostile && sim_cfg.hostile);
-    if (!legal)
-        return false;
+    if (!legal) return false;
     sim_stats.opportunities[fault]++;
     bool inject;
-    if (sim_cfg.o.fail_nth)
-        inject = fail_nth_hit(fault);
-    else
-        inject = draw < sim_cfg.o.faults[fault].ppm;
+    if (sim_cfg.o.fail_nth) inject = fail_nth_hit(fault);
+    else inject = draw < sim_cfg.o.faults[fault].ppm;
     if (inject) {
         sim_stats.faults[fault]++;
         sim_trace(TRACE_FAULT, fault, sim_now, 0, 0);
@@ -182,25 +158,20 @@ bool sim_fault2(enum ringer_sim_fault_class fault, bool faithful, bool hostile)
 }
 
 /* The slot recording key's streak, or SIM_NONE; only keys with a running streak have one. */
-static uint32_t streak_find(uint64_t key)
-{
-    if (streaks_live == 0)
-        return SIM_NONE;
+static uint32_t streak_find(uint64_t key) {
+    if (streaks_live == 0) return SIM_NONE;
     for (uint32_t i = 0; i < STREAK_SLOTS; i++) {
-        if (streaks[i].used && streaks[i].key == key)
-            return i;
+        if (streaks[i].used && streaks[i].key == key) return i;
     }
     return SIM_NONE;
 }
 
-bool sim_transient_allowed(uint64_t key)
-{
+bool sim_transient_allowed(uint64_t key) {
     uint32_t slot = streak_find(key);
     return slot == SIM_NONE || streaks[slot].streak < sim_cfg.o.transient_streak_max;
 }
 
-void sim_transient_note(uint64_t key, bool injected)
-{
+void sim_transient_note(uint64_t key, bool injected) {
     uint32_t slot = streak_find(key);
     if (!injected) {
         if (slot != SIM_NONE) {
@@ -212,12 +183,10 @@ void sim_transient_note(uint64_t key, bool injected)
     if (slot == SIM_NONE) {
         uint32_t oldest = 0;
         for (uint32_t i = 0; i < STREAK_SLOTS; i++) {
-            if (streaks[i].used < streaks[oldest].used)
-                oldest = i;
+            if (streaks[i].used < streaks[oldest].used) oldest = i;
         }
         slot = oldest;
-        if (!streaks[slot].used)
-            streaks_live++;
+        if (!streaks[slot].used) streaks_live++;
         streaks[slot].key = key;
         streaks[slot].streak = 0;
     }
@@ -228,22 +197,18 @@ void sim_transient_note(uint64_t key, bool injected)
 
 /* -ln(1 - i/64) in 1/1024 units: a fixed-point exponential. */
 static const uint16_t exp_table[64] = {
-    0,    16,   33,   49,   66,   83,   101,  119,  137,  155,  174,  193,  213,
-    233,  253,  273,  295,  316,  338,  361,  384,  407,  431,  456,  481,  507,
-    534,  561,  589,  618,  648,  678,  710,  742,  776,  811,  847,  884,  922,
-    963,  1004, 1048, 1093, 1141, 1191, 1244, 1299, 1357, 1420, 1486, 1556, 1632,
-    1714, 1803, 1901, 2009, 2129, 2266, 2424, 2611, 2839, 3134, 3549, 4259};
+    0,    16,   33,   49,   66,   83,   101,  119,  137,  155,  174,  193,  213,  233,  253,  273,
+    295,  316,  338,  361,  384,  407,  431,  456,  481,  507,  534,  561,  589,  618,  648,  678,
+    710,  742,  776,  811,  847,  884,  922,  963,  1004, 1048, 1093, 1141, 1191, 1244, 1299, 1357,
+    1420, 1486, 1556, 1632, 1714, 1803, 1901, 2009, 2129, 2266, 2424, 2611, 2839, 3134, 3549, 4259};
 
-uint64_t sim_latency(uint64_t min, uint64_t mean)
-{
+uint64_t sim_latency(uint64_t min, uint64_t mean) {
     uint32_t i = sim_draw_below(64); /* always one draw */
-    if (mean == 0)
-        return min;
+    if (mean == 0) return min;
     SIM_ASSERT(i < 64);
     return min + (mean * exp_table[i]) / 1024;
 }
 
-bool sim_fault(enum ringer_sim_fault_class fault, bool faithful)
-{
+bool sim_fault(enum ringer_sim_fault_class fault, bool faithful) {
     return sim_fault2(fault, faithful, faithful);
 }

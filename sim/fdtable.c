@@ -14,45 +14,38 @@ static uint32_t fds_open_count;
 
 #define FD_FIRST 3
 
-int sim_errno_ret(int negative_errno)
-{
+int sim_errno_ret(int negative_errno) {
     SIM_ASSERT(negative_errno <= 0);
-    if (negative_errno == 0)
-        return 0;
+    if (negative_errno == 0) return 0;
     errno = -negative_errno;
     return -1;
 }
 
-void sim_fds_reset(void)
-{
+void sim_fds_reset(void) {
     memset(sim_files, 0, sizeof sim_files);
     memset(fd_file, 0, sizeof fd_file);
     memset(fd_cloexec, 0, sizeof fd_cloexec);
     fds_open_count = 0;
 }
 
-uint32_t sim_file_alloc(uint8_t kind, uint32_t obj, int flags)
-{
+uint32_t sim_file_alloc(uint8_t kind, uint32_t obj, int flags) {
     SIM_ASSERT(kind != FK_NONE);
     for (uint32_t f = 0; f < RINGER_SIM_MAX_FILES; f++) {
         if (sim_files[f].refs == 0) {
-            sim_files[f] = (struct sim_file){.refs = 1, .kind = kind, .obj = obj,
-                                             .flags = flags};
+            sim_files[f] = (struct sim_file){.refs = 1, .kind = kind, .obj = obj, .flags = flags};
             return f;
         }
     }
     return SIM_NONE;
 }
 
-void sim_file_ref(uint32_t f)
-{
+void sim_file_ref(uint32_t f) {
     SIM_ASSERT(f < RINGER_SIM_MAX_FILES);
     SIM_ASSERT(sim_files[f].refs > 0);
     sim_files[f].refs++;
 }
 
-static void file_release(uint32_t f)
-{
+static void file_release(uint32_t f) {
     struct sim_file *file = &sim_files[f];
     SIM_ASSERT(file->refs == 0);
     switch (file->kind) {
@@ -60,10 +53,8 @@ static void file_release(uint32_t f)
     case FK_DIR:
     case FK_BLK: {
         struct sim_inode *ino = &sim_inodes[file->obj];
-        if (file->lock == LOCK_EX && ino->lock_ex_file == f)
-            ino->lock_ex_file = SIM_NONE;
-        if (file->lock == LOCK_SH && ino->lock_sh_count > 0)
-            ino->lock_sh_count--;
+        if (file->lock == LOCK_EX && ino->lock_ex_file == f) ino->lock_ex_file = SIM_NONE;
+        if (file->lock == LOCK_SH && ino->lock_sh_count > 0) ino->lock_sh_count--;
         SIM_ASSERT(ino->open > 0);
         ino->open--;
         sim_inode_unref_check(file->obj);
@@ -87,16 +78,13 @@ static void file_release(uint32_t f)
     file->kind = FK_NONE;
 }
 
-void sim_file_unref(uint32_t f)
-{
+void sim_file_unref(uint32_t f) {
     SIM_ASSERT(f < RINGER_SIM_MAX_FILES);
     SIM_ASSERT(sim_files[f].refs > 0);
-    if (--sim_files[f].refs == 0)
-        file_release(f);
+    if (--sim_files[f].refs == 0) file_release(f);
 }
 
-int sim_fd_install(uint32_t f, bool cloexec)
-{
+int sim_fd_install(uint32_t f, bool cloexec) {
     SIM_ASSERT(f < RINGER_SIM_MAX_FILES);
     for (int fd = FD_FIRST; fd < (int)RINGER_SIM_MAX_FDS; fd++) {
         if (fd_file[fd] == 0) {
@@ -109,20 +97,16 @@ int sim_fd_install(uint32_t f, bool cloexec)
     return -EMFILE;
 }
 
-uint32_t sim_fd_file(int fd)
-{
-    if (fd < FD_FIRST || fd >= (int)RINGER_SIM_MAX_FDS || fd_file[fd] == 0)
-        return SIM_NONE;
+uint32_t sim_fd_file(int fd) {
+    if (fd < FD_FIRST || fd >= (int)RINGER_SIM_MAX_FDS || fd_file[fd] == 0) return SIM_NONE;
     uint32_t f = fd_file[fd] - 1;
     SIM_ASSERT(sim_files[f].refs > 0);
     return f;
 }
 
-int sim_fd_close(int fd)
-{
+int sim_fd_close(int fd) {
     uint32_t f = sim_fd_file(fd);
-    if (f == SIM_NONE)
-        return -EBADF;
+    if (f == SIM_NONE) return -EBADF;
     fd_file[fd] = 0;
     fd_cloexec[fd] = false;
     SIM_ASSERT(fds_open_count > 0);
@@ -131,46 +115,36 @@ int sim_fd_close(int fd)
     return 0;
 }
 
-uint32_t sim_fds_open(int *fds, uint32_t max)
-{
+uint32_t sim_fds_open(int *fds, uint32_t max) {
     uint32_t n = 0;
     for (int fd = FD_FIRST; fd < (int)RINGER_SIM_MAX_FDS; fd++) {
-        if (fd_file[fd] == 0)
-            continue;
-        if (n < max)
-            fds[n] = fd;
+        if (fd_file[fd] == 0) continue;
+        if (n < max) fds[n] = fd;
         n++;
     }
     SIM_ASSERT(n == fds_open_count);
     return n;
 }
 
-void sim_fds_close_all(void)
-{
+void sim_fds_close_all(void) {
     for (int fd = FD_FIRST; fd < (int)RINGER_SIM_MAX_FDS; fd++) {
-        if (fd_file[fd] != 0)
-            sim_fd_close(fd);
+        if (fd_file[fd] != 0) sim_fd_close(fd);
     }
     SIM_ASSERT(fds_open_count == 0);
 }
 
-int ringer_sim_close(int fd)
-{
+int ringer_sim_close(int fd) {
     sim_enter_call();
-    if (fd >= 0 && fd < FD_FIRST)
-        return 0;
+    if (fd >= 0 && fd < FD_FIRST) return 0;
     int res = sim_fd_close(fd);
     sim_trace(TRACE_POSIX, 10, (uint64_t)fd, (uint64_t)res, 0);
     return sim_errno_ret(res);
 }
 
-static int fcntl_dup(int fd, int min_fd, bool cloexec)
-{
+static int fcntl_dup(int fd, int min_fd, bool cloexec) {
     uint32_t f = sim_fd_file(fd);
-    if (f == SIM_NONE)
-        return -EBADF;
-    if (min_fd < 0 || min_fd >= (int)RINGER_SIM_MAX_FDS)
-        return -EINVAL;
+    if (f == SIM_NONE) return -EBADF;
+    if (min_fd < 0 || min_fd >= (int)RINGER_SIM_MAX_FDS) return -EINVAL;
     for (int n = min_fd < FD_FIRST ? FD_FIRST : min_fd; n < (int)RINGER_SIM_MAX_FDS; n++) {
         if (fd_file[n] == 0) {
             sim_file_ref(f);
@@ -183,11 +157,9 @@ static int fcntl_dup(int fd, int min_fd, bool cloexec)
     return -EMFILE;
 }
 
-static int fcntl_op(int fd, int command, long arg)
-{
+static int fcntl_op(int fd, int command, long arg) {
     uint32_t f = sim_fd_file(fd);
-    if (f == SIM_NONE)
-        return -EBADF;
+    if (f == SIM_NONE) return -EBADF;
     struct sim_file *file = &sim_files[f];
     switch (command) {
     case F_GETFD:
@@ -217,14 +189,12 @@ static int fcntl_op(int fd, int command, long arg)
     }
 }
 
-int ringer_sim_fcntl(int fd, int command, ...)
-{
+int ringer_sim_fcntl(int fd, int command, ...) {
     sim_enter_call();
     va_list args;
     va_start(args, command);
     long arg = 0;
-    if (command != F_GETFD && command != F_GETFL)
-        arg = va_arg(args, long);
+    if (command != F_GETFD && command != F_GETFL) arg = va_arg(args, long);
     va_end(args);
     int res = fcntl_op(fd, command, arg);
     sim_trace(TRACE_POSIX, 11, (uint64_t)fd, (uint64_t)command, (uint64_t)res);

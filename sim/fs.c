@@ -24,18 +24,18 @@ static uint32_t dir_parent[RINGER_SIM_MAX_INODES];
 mode_t sim_umask = 022;
 static uint32_t inode_hw, dirent_hw; /* high-water marks: only [0, hw) was ever used */
 
-
-static uint32_t inode_alloc(uint8_t type, uint8_t mount, uint16_t mode)
-{
+static uint32_t inode_alloc(uint8_t type, uint8_t mount, uint16_t mode) {
     SIM_ASSERT(type != IT_NONE);
     for (uint32_t i = 0; i < RINGER_SIM_MAX_INODES; i++) {
-        if (i >= inode_hw)
-            inode_hw = i + 1;
+        if (i >= inode_hw) inode_hw = i + 1;
         if (sim_inodes[i].type == IT_NONE) {
-            sim_inodes[i] = (struct sim_inode){.type = type, .mount = mount, .mode = mode,
+            sim_inodes[i] = (struct sim_inode){.type = type,
+                                               .mount = mount,
+                                               .mode = mode,
                                                .dirty_head = SIM_NONE,
                                                .lock_ex_file = SIM_NONE,
-                                               .mtime_ns = sim_now, .ctime_ns = sim_now};
+                                               .mtime_ns = sim_now,
+                                               .ctime_ns = sim_now};
             dir_parent[i] = i;
             return i;
         }
@@ -43,44 +43,38 @@ static uint32_t inode_alloc(uint8_t type, uint8_t mount, uint16_t mode)
     return SIM_NONE;
 }
 
-static uint32_t dirent_find(uint32_t parent, const char *name, bool live_only)
-{
+static uint32_t dirent_find(uint32_t parent, const char *name, bool live_only) {
     SIM_ASSERT(parent < RINGER_SIM_MAX_INODES);
     for (uint32_t d = 0; d < dirent_hw; d++) {
         const struct sim_dirent *e = &dirents[d];
-        if (e->used && e->parent == parent && (e->live || !live_only) &&
-            strcmp(e->name, name) == 0)
+        if (e->used && e->parent == parent && (e->live || !live_only) && strcmp(e->name, name) == 0)
             return d;
     }
     return SIM_NONE;
 }
 
-static bool dirent_add(uint32_t parent, const char *name, uint32_t ino, bool durable)
-{
+static bool dirent_add(uint32_t parent, const char *name, uint32_t ino, bool durable) {
     SIM_ASSERT(dirent_find(parent, name, true) == SIM_NONE);
     uint32_t d;
     for (d = 0; d < RINGER_SIM_MAX_DIRENTS && dirents[d].used; d++) {
     }
-    if (d == RINGER_SIM_MAX_DIRENTS)
-        return false;
-    if (d >= dirent_hw)
-        dirent_hw = d + 1;
-    dirents[d] = (struct sim_dirent){.used = true, .parent = parent, .ino = ino,
-                                     .live = true, .dlive = durable};
+    if (d == RINGER_SIM_MAX_DIRENTS) return false;
+    if (d >= dirent_hw) dirent_hw = d + 1;
+    dirents[d] = (struct sim_dirent){
+        .used = true, .parent = parent, .ino = ino, .live = true, .dlive = durable};
     strcpy(dirents[d].name, name);
     sim_inodes[ino].nlink++;
     return true;
 }
 
-static void make_mount(uint32_t m, const char *name, const struct ringer_sim_mount_options *mo)
-{
+static void make_mount(uint32_t m, const char *name, const struct ringer_sim_mount_options *mo) {
     struct sim_mount *mount = &sim_mounts[m];
     bool tmpfs = m == RINGER_SIM_MOUNT_TMP ? !mo->not_tmpfs : mo->tmpfs;
     mount->tmpfs = tmpfs;
     mount->direct_io = !tmpfs && !mo->no_direct_io;
     mount->fallocate = !mo->no_fallocate;
-    mount->block_size = mo->block_size ? mo->block_size
-                                       : (m == RINGER_SIM_MOUNT_ROOT ? 512u : 4096u);
+    mount->block_size =
+        mo->block_size ? mo->block_size : (m == RINGER_SIM_MOUNT_ROOT ? 512u : 4096u);
     SIM_ASSERT(mount->block_size == 512 || mount->block_size == 4096);
     mount->capacity_pages = (mo->capacity ? mo->capacity : (256ull << 20)) / RINGER_SIM_PAGE_SIZE;
     mount->used_pages = 0;
@@ -94,8 +88,7 @@ static void make_mount(uint32_t m, const char *name, const struct ringer_sim_mou
     SIM_ASSERT(dirent_add(sim_mounts[RINGER_SIM_MOUNT_ROOT].root, name, mount->root, true));
 }
 
-void sim_fs_reset(void)
-{
+void sim_fs_reset(void) {
     memset(sim_inodes, 0, inode_hw * sizeof sim_inodes[0]);
     memset(dirents, 0, dirent_hw * sizeof dirents[0]);
     inode_hw = dirent_hw = 0;
@@ -107,102 +100,79 @@ void sim_fs_reset(void)
     SIM_ASSERT(sim_mounts[RINGER_SIM_MOUNT_ROOT].root == 0);
 }
 
-void sim_fs_free(void)
-{
+void sim_fs_free(void) {
     sim_fs_pages_free();
 }
 
-static int start_dir(int dir_fd, const char *path, uint32_t *dir)
-{
+static int start_dir(int dir_fd, const char *path, uint32_t *dir) {
     if (path[0] == '/' || dir_fd == AT_FDCWD) {
         *dir = sim_mounts[RINGER_SIM_MOUNT_ROOT].root;
         return 0;
     }
     uint32_t f = sim_fd_file(dir_fd);
-    if (f == SIM_NONE)
-        return -EBADF;
-    if (sim_files[f].kind != FK_DIR)
-        return -ENOTDIR;
+    if (f == SIM_NONE) return -EBADF;
+    if (sim_files[f].kind != FK_DIR) return -ENOTDIR;
     *dir = sim_files[f].obj;
     return 0;
 }
 
 /* Copies the next component of *p into name; returns its length or -ENAMETOOLONG. */
-static int next_component(const char **p, char *name)
-{
-    while (**p == '/')
-        (*p)++;
+static int next_component(const char **p, char *name) {
+    while (**p == '/') (*p)++;
     size_t n = 0;
-    while ((*p)[n] != '\0' && (*p)[n] != '/')
-        n++;
-    if (n > NAME_MAX_SIM)
-        return -ENAMETOOLONG;
+    while ((*p)[n] != '\0' && (*p)[n] != '/') n++;
+    if (n > NAME_MAX_SIM) return -ENAMETOOLONG;
     memcpy(name, *p, n);
     name[n] = '\0';
     *p += n;
     return (int)n;
 }
 
-static uint32_t step(uint32_t dir, const char *name)
-{
-    if (strcmp(name, ".") == 0)
-        return dir;
-    if (strcmp(name, "..") == 0)
-        return dir_parent[dir];
+static uint32_t step(uint32_t dir, const char *name) {
+    if (strcmp(name, ".") == 0) return dir;
+    if (strcmp(name, "..") == 0) return dir_parent[dir];
     uint32_t d = dirent_find(dir, name, true);
     return d == SIM_NONE ? SIM_NONE : dirents[d].ino;
 }
 
-uint32_t sim_fs_lookup(int dir_fd, const char *path, uint32_t *parent, char *leaf, int *err)
-{
+uint32_t sim_fs_lookup(int dir_fd, const char *path, uint32_t *parent, char *leaf, int *err) {
     SIM_ASSERT(parent != NULL && leaf != NULL && err != NULL);
     *parent = SIM_NONE;
     leaf[0] = '\0';
-    if (path == NULL)
-        return *err = -EFAULT, SIM_NONE;
+    if (path == NULL) return *err = -EFAULT, SIM_NONE;
     if (strnlen(path, RINGER_SIM_MAX_PATH) >= RINGER_SIM_MAX_PATH)
         return *err = -ENAMETOOLONG, SIM_NONE;
-    if (path[0] == '\0')
-        return *err = -ENOENT, SIM_NONE;
+    if (path[0] == '\0') return *err = -ENOENT, SIM_NONE;
     uint32_t dir;
-    if ((*err = start_dir(dir_fd, path, &dir)) != 0)
-        return SIM_NONE;
+    if ((*err = start_dir(dir_fd, path, &dir)) != 0) return SIM_NONE;
     const char *p = path;
     uint32_t cur = dir;
     for (;;) {
         char name[NAME_MAX_SIM + 1];
         int n = next_component(&p, name);
-        if (n < 0)
-            return *err = n, SIM_NONE;
-        if (n == 0)
-            break; /* trailing slashes: cur itself */
-        if (sim_inodes[cur].type != IT_DIR)
-            return *err = -ENOTDIR, SIM_NONE;
+        if (n < 0) return *err = n, SIM_NONE;
+        if (n == 0) break; /* trailing slashes: cur itself */
+        if (sim_inodes[cur].type != IT_DIR) return *err = -ENOTDIR, SIM_NONE;
         uint32_t next = step(cur, name);
-        while (*p == '/')
-            p++;
+        while (*p == '/') p++;
         bool last = *p == '\0';
         if (last) {
             *parent = cur;
             strcpy(leaf, name);
         }
-        if (next == SIM_NONE)
-            return *err = last ? -ENOENT : -ENOENT, SIM_NONE;
+        if (next == SIM_NONE) return *err = last ? -ENOENT : -ENOENT, SIM_NONE;
         cur = next;
     }
     *err = 0;
     return cur;
 }
 
-uint32_t sim_fs_create(uint32_t parent, const char *leaf, uint8_t type, uint16_t mode)
-{
+uint32_t sim_fs_create(uint32_t parent, const char *leaf, uint8_t type, uint16_t mode) {
     SIM_ASSERT(parent < RINGER_SIM_MAX_INODES && sim_inodes[parent].type == IT_DIR);
     SIM_ASSERT(leaf[0] != '\0');
     uint32_t ino = inode_alloc(type, sim_inodes[parent].mount, mode);
-    if (ino == SIM_NONE)
-        return SIM_NONE;
-    if (type == IT_DIR)
-        dir_parent[ino] = parent;
+    if (ino == SIM_NONE) return SIM_NONE;
+    if (type == IT_DIR) dir_parent[ino] = parent;
     if (!dirent_add(parent, leaf, ino, false)) {
         sim_inodes[ino].type = IT_NONE;
         return SIM_NONE;
@@ -211,66 +181,51 @@ uint32_t sim_fs_create(uint32_t parent, const char *leaf, uint8_t type, uint16_t
     return ino;
 }
 
-static bool dir_empty(uint32_t dir)
-{
+static bool dir_empty(uint32_t dir) {
     for (uint32_t d = 0; d < dirent_hw; d++) {
-        if (dirents[d].used && dirents[d].live && dirents[d].parent == dir)
-            return false;
+        if (dirents[d].used && dirents[d].live && dirents[d].parent == dir) return false;
     }
     return true;
 }
 
-int sim_fs_unlink(uint32_t parent, const char *leaf, bool dir)
-{
+int sim_fs_unlink(uint32_t parent, const char *leaf, bool dir) {
     uint32_t d = dirent_find(parent, leaf, true);
-    if (d == SIM_NONE)
-        return -ENOENT;
+    if (d == SIM_NONE) return -ENOENT;
     uint32_t ino = dirents[d].ino;
-    if (dir && sim_inodes[ino].type != IT_DIR)
-        return -ENOTDIR;
-    if (!dir && sim_inodes[ino].type == IT_DIR)
-        return -EISDIR;
-    if (dir && !dir_empty(ino))
-        return -ENOTEMPTY;
+    if (dir && sim_inodes[ino].type != IT_DIR) return -ENOTDIR;
+    if (!dir && sim_inodes[ino].type == IT_DIR) return -EISDIR;
+    if (dir && !dir_empty(ino)) return -ENOTEMPTY;
     for (uint32_t m = 0; m < RINGER_SIM_MOUNT_COUNT; m++) {
-        if (sim_mounts[m].root == ino)
-            return -EBUSY;
+        if (sim_mounts[m].root == ino) return -EBUSY;
     }
     dirents[d].live = false;
-    if (!dirents[d].dlive)
-        dirents[d].used = false;
+    if (!dirents[d].dlive) dirents[d].used = false;
     SIM_ASSERT(sim_inodes[ino].nlink > 0);
     sim_inodes[ino].nlink--;
     sim_inode_unref_check(ino);
     return 0;
 }
 
-static bool durably_linked(uint32_t ino)
-{
+static bool durably_linked(uint32_t ino) {
     for (uint32_t d = 0; d < dirent_hw; d++) {
-        if (dirents[d].used && dirents[d].dlive && dirents[d].ino == ino)
-            return true;
+        if (dirents[d].used && dirents[d].dlive && dirents[d].ino == ino) return true;
     }
     return false;
 }
 
-void sim_inode_unref_check(uint32_t ino)
-{
+void sim_inode_unref_check(uint32_t ino) {
     struct sim_inode *i = &sim_inodes[ino];
     SIM_ASSERT(i->type != IT_NONE);
-    if (i->nlink > 0 || i->open > 0 || durably_linked(ino))
-        return;
+    if (i->nlink > 0 || i->open > 0 || durably_linked(ino)) return;
     sim_fs_free_data(ino);
     i->type = IT_NONE;
 }
 
-void sim_fs_sync_dir(uint32_t dir)
-{
+void sim_fs_sync_dir(uint32_t dir) {
     SIM_ASSERT(sim_inodes[dir].type == IT_DIR);
     for (uint32_t d = 0; d < dirent_hw; d++) {
         struct sim_dirent *e = &dirents[d];
-        if (!e->used || e->parent != dir)
-            continue;
+        if (!e->used || e->parent != dir) continue;
         uint32_t ino = e->ino;
         e->dlive = e->live;
         if (!e->live) {
@@ -280,8 +235,7 @@ void sim_fs_sync_dir(uint32_t dir)
     }
 }
 
-static bool dir_changed(uint32_t dir)
-{
+static bool dir_changed(uint32_t dir) {
     for (uint32_t d = 0; d < dirent_hw; d++) {
         if (dirents[d].used && dirents[d].parent == dir && dirents[d].live != dirents[d].dlive)
             return true;
@@ -291,43 +245,34 @@ static bool dir_changed(uint32_t dir)
 
 /* Crash: the entry changes made in a directory since its last fsync are lost together
  * (one decision per directory, like a journal commit) or all kept. */
-static void crash_dir(uint32_t dir)
-{
+static void crash_dir(uint32_t dir) {
     bool lose = sim_fault(RINGER_SIM_FAULT_LOST_UNSYNCED, true);
     for (uint32_t d = 0; d < dirent_hw; d++) {
         struct sim_dirent *e = &dirents[d];
-        if (!e->used || e->parent != dir || e->live == e->dlive)
-            continue;
+        if (!e->used || e->parent != dir || e->live == e->dlive) continue;
         if (lose) {
-            if (e->live)
-                sim_inodes[e->ino].nlink--;
-            else
-                sim_inodes[e->ino].nlink++;
+            if (e->live) sim_inodes[e->ino].nlink--;
+            else sim_inodes[e->ino].nlink++;
             e->live = e->dlive;
         } else {
             e->dlive = e->live;
         }
-        if (!e->live)
-            e->used = false;
+        if (!e->live) e->used = false;
     }
 }
 
-static void crash_dirents(void)
-{
+static void crash_dirents(void) {
     for (uint32_t i = 0; i < inode_hw; i++) {
-        if (sim_inodes[i].type == IT_DIR && dir_changed(i))
-            crash_dir(i);
+        if (sim_inodes[i].type == IT_DIR && dir_changed(i)) crash_dir(i);
     }
 }
 
-void sim_fs_crash(void)
-{
+void sim_fs_crash(void) {
     sim_fs_crash_stale();
     crash_dirents();
     for (uint32_t i = 0; i < inode_hw; i++) {
         struct sim_inode *ino = &sim_inodes[i];
-        if (ino->type == IT_NONE)
-            continue;
+        if (ino->type == IT_NONE) continue;
         ino->lock_ex_file = SIM_NONE;
         ino->lock_sh_count = 0;
         ino->other_lock_attempts = 0;
@@ -341,13 +286,11 @@ void sim_fs_crash(void)
     }
 }
 
-static uint64_t inode_size(const struct sim_inode *i)
-{
+static uint64_t inode_size(const struct sim_inode *i) {
     return i->type == IT_BLK ? 0 : i->type == IT_DIR ? 4096 : i->size;
 }
 
-void sim_fs_fill_stat(uint32_t ino, struct stat *st)
-{
+void sim_fs_fill_stat(uint32_t ino, struct stat *st) {
     const struct sim_inode *i = &sim_inodes[ino];
     SIM_ASSERT(i->type != IT_NONE);
     memset(st, 0, sizeof *st);
@@ -365,8 +308,7 @@ void sim_fs_fill_stat(uint32_t ino, struct stat *st)
     st->st_ctim = st->st_mtim;
 }
 
-void sim_fs_fill_statx(uint32_t ino, struct statx *st)
-{
+void sim_fs_fill_statx(uint32_t ino, struct statx *st) {
     struct stat s;
     sim_fs_fill_stat(ino, &s);
     memset(st, 0, sizeof *st);

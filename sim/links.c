@@ -7,16 +7,14 @@
  */
 #include "sim_internal.h"
 
-static void hold(uint32_t r)
-{
+static void hold(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     SIM_ASSERT(q->state != REQ_FREE && q->state != REQ_HELD);
     q->state = REQ_HELD;
     sim_rings[q->ring].held_count++;
 }
 
-static void unhold(uint32_t r)
-{
+static void unhold(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     SIM_ASSERT(q->state == REQ_HELD);
     SIM_ASSERT(sim_rings[q->ring].held_count > 0);
@@ -24,78 +22,61 @@ static void unhold(uint32_t r)
     q->state = REQ_WORK;
 }
 
-static uint32_t issued_in_flight(const struct sim_ring *ring)
-{
+static uint32_t issued_in_flight(const struct sim_ring *ring) {
     SIM_ASSERT(ring->inflight_count >= ring->held_count);
     return ring->inflight_count - ring->held_count;
 }
 
-static void fifo_push(uint32_t r)
-{
+static void fifo_push(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     struct sim_ring *ring = &sim_rings[q->ring];
     hold(r);
     q->drain_fifo = true;
     q->held_next = SIM_NONE;
-    if (ring->held_tail == SIM_NONE)
-        ring->held_head = r;
-    else
-        sim_reqs[ring->held_tail].held_next = r;
+    if (ring->held_tail == SIM_NONE) ring->held_head = r;
+    else sim_reqs[ring->held_tail].held_next = r;
     ring->held_tail = r;
 }
 
-static void issue(uint32_t r)
-{
+static void issue(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
-    if (q->sqe_flags & IOSQE_IO_DRAIN)
-        sim_rings[q->ring].drain_running = r;
+    if (q->sqe_flags & IOSQE_IO_DRAIN) sim_rings[q->ring].drain_running = r;
     sim_op_issue(r);
 }
 
 /* Issues r now, or holds it behind a drain. */
-static void issue_or_hold(uint32_t r)
-{
+static void issue_or_hold(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     const struct sim_ring *ring = &sim_rings[q->ring];
     bool must_wait = ring->held_head != SIM_NONE || ring->drain_running != SIM_NONE ||
                      ((q->sqe_flags & IOSQE_IO_DRAIN) && issued_in_flight(ring) > 1);
-    if (must_wait)
-        fifo_push(r);
-    else
-        issue(r);
+    if (must_wait) fifo_push(r);
+    else issue(r);
 }
 
 /* Releases the drain FIFO as far as the rules allow. */
-static void fifo_release(uint32_t ring_index)
-{
+static void fifo_release(uint32_t ring_index) {
     struct sim_ring *ring = &sim_rings[ring_index];
     while (ring->held_head != SIM_NONE && ring->drain_running == SIM_NONE) {
         uint32_t r = ring->held_head;
         struct sim_req *q = &sim_reqs[r];
-        if ((q->sqe_flags & IOSQE_IO_DRAIN) && issued_in_flight(ring) > 0)
-            return;
+        if ((q->sqe_flags & IOSQE_IO_DRAIN) && issued_in_flight(ring) > 0) return;
         ring->held_head = q->held_next;
-        if (ring->held_head == SIM_NONE)
-            ring->held_tail = SIM_NONE;
+        if (ring->held_head == SIM_NONE) ring->held_tail = SIM_NONE;
         q->drain_fifo = false;
         unhold(r);
         issue(r);
     }
 }
 
-static void fifo_remove(uint32_t r)
-{
+static void fifo_remove(uint32_t r) {
     struct sim_ring *ring = &sim_rings[sim_reqs[r].ring];
     uint32_t prev = SIM_NONE;
     for (uint32_t t = ring->held_head; t != SIM_NONE; prev = t, t = sim_reqs[t].held_next) {
-        if (t != r)
-            continue;
-        if (prev == SIM_NONE)
-            ring->held_head = sim_reqs[t].held_next;
-        else
-            sim_reqs[prev].held_next = sim_reqs[t].held_next;
-        if (ring->held_tail == r)
-            ring->held_tail = prev;
+        if (t != r) continue;
+        if (prev == SIM_NONE) ring->held_head = sim_reqs[t].held_next;
+        else sim_reqs[prev].held_next = sim_reqs[t].held_next;
+        if (ring->held_tail == r) ring->held_tail = prev;
         sim_reqs[r].drain_fifo = false;
         return;
     }
@@ -104,19 +85,16 @@ static void fifo_remove(uint32_t r)
 
 /* Fails `first` and every member after it (held, never issued) with -ECANCELED, in chain
  * order; a HARDLINK among them does not stop it (Linux fails the whole rest). */
-static void fail_from(uint32_t first)
-{
+static void fail_from(uint32_t first) {
     uint32_t m = first, gen = sim_reqs[first].gen;
     while (m != SIM_NONE) {
         /* a nested completion (a cancel released from the drain FIFO, a count timeout) may
          * already have decided this member: it then failed its own successors */
-        if (sim_reqs[m].gen != gen || sim_reqs[m].state != REQ_HELD)
-            return;
+        if (sim_reqs[m].gen != gen || sim_reqs[m].state != REQ_HELD) return;
         uint32_t after = sim_reqs[m].link_next;
         uint32_t after_gen = after == SIM_NONE ? 0 : sim_reqs[after].gen;
         sim_reqs[m].link_next = sim_reqs[m].link_prev = SIM_NONE;
-        if (after != SIM_NONE)
-            sim_reqs[after].link_prev = SIM_NONE;
+        if (after != SIM_NONE) sim_reqs[after].link_prev = SIM_NONE;
         unhold(m);
         sim_req_complete(m, -ECANCELED, 0);
         m = after;
@@ -124,8 +102,7 @@ static void fail_from(uint32_t first)
     }
 }
 
-void sim_link_consumed(uint32_t r, int prep_error)
-{
+void sim_link_consumed(uint32_t r, int prep_error) {
     struct sim_req *q = &sim_reqs[r];
     struct sim_ring *ring = &sim_rings[q->ring];
     bool links = (q->sqe_flags & (IOSQE_IO_LINK | IOSQE_IO_HARDLINK)) != 0;
@@ -156,8 +133,7 @@ void sim_link_consumed(uint32_t r, int prep_error)
     if (prep_error || ring->link_failed) {
         /* a prep failure fails every member, earlier ones included */
         uint32_t head = r;
-        while (sim_reqs[head].link_prev != SIM_NONE)
-            head = sim_reqs[head].link_prev;
+        while (sim_reqs[head].link_prev != SIM_NONE) head = sim_reqs[head].link_prev;
         for (uint32_t m = head; m != SIM_NONE;) {
             uint32_t next = sim_reqs[m].link_next;
             sim_reqs[m].link_next = sim_reqs[m].link_prev = SIM_NONE;
@@ -171,50 +147,40 @@ void sim_link_consumed(uint32_t r, int prep_error)
     }
     if (!links) { /* the chain is complete: start its head */
         uint32_t head = r;
-        while (sim_reqs[head].link_prev != SIM_NONE)
-            head = sim_reqs[head].link_prev;
+        while (sim_reqs[head].link_prev != SIM_NONE) head = sim_reqs[head].link_prev;
         unhold(head);
         issue_or_hold(head);
     }
 }
 
-void sim_link_submit_end(uint32_t ring_index)
-{
+void sim_link_submit_end(uint32_t ring_index) {
     struct sim_ring *ring = &sim_rings[ring_index];
     ring->link_failed = false;
     uint32_t tail = ring->link_tail;
-    if (tail == SIM_NONE)
-        return;
+    if (tail == SIM_NONE) return;
     ring->link_tail = SIM_NONE; /* a chain ends at the submit boundary */
     uint32_t head = tail;
-    while (sim_reqs[head].link_prev != SIM_NONE)
-        head = sim_reqs[head].link_prev;
+    while (sim_reqs[head].link_prev != SIM_NONE) head = sim_reqs[head].link_prev;
     unhold(head);
     issue_or_hold(head);
 }
 
-static bool link_failure(const struct sim_req *q, int32_t res)
-{
+static bool link_failure(const struct sim_req *q, int32_t res) {
     if (q->opcode == IORING_OP_TIMEOUT && res == -ETIME)
         return !(q->op_flags & IORING_TIMEOUT_ETIME_SUCCESS);
-    if (res < 0)
-        return true;
-    if (q->opcode == IORING_OP_READ && (uint32_t)res < q->len)
-        return true; /* a short read */
+    if (res < 0) return true;
+    if (q->opcode == IORING_OP_READ && (uint32_t)res < q->len) return true; /* a short read */
     return (q->opcode == IORING_OP_SEND || q->opcode == IORING_OP_RECV) &&
            (q->op_flags & MSG_WAITALL) && (uint32_t)res < q->len;
 }
 
-uint32_t sim_link_take_next(uint32_t r, int32_t res, bool *fail, uint32_t *next_gen)
-{
+uint32_t sim_link_take_next(uint32_t r, int32_t res, bool *fail, uint32_t *next_gen) {
     struct sim_req *q = &sim_reqs[r];
     struct sim_ring *ring = &sim_rings[q->ring];
-    if (ring->drain_running == r)
-        ring->drain_running = SIM_NONE;
+    if (ring->drain_running == r) ring->drain_running = SIM_NONE;
     uint32_t next = q->link_next;
     *fail = false;
-    if (next == SIM_NONE)
-        return SIM_NONE;
+    if (next == SIM_NONE) return SIM_NONE;
     q->link_next = SIM_NONE;
     sim_reqs[next].link_prev = SIM_NONE;
     *next_gen = sim_reqs[next].gen;
@@ -222,8 +188,7 @@ uint32_t sim_link_take_next(uint32_t r, int32_t res, bool *fail, uint32_t *next_
     return next;
 }
 
-void sim_link_continue(uint32_t ring_index, uint32_t next, uint32_t next_gen, bool fail)
-{
+void sim_link_continue(uint32_t ring_index, uint32_t next, uint32_t next_gen, bool fail) {
     /* posting the CQE may have run other completions (count timeouts, chains, a cancel)
      * that already decided the successor: then there is nothing left to do for it */
     if (next != SIM_NONE && (sim_reqs[next].gen != next_gen || sim_reqs[next].state != REQ_HELD))
@@ -237,26 +202,20 @@ void sim_link_continue(uint32_t ring_index, uint32_t next, uint32_t next_gen, bo
             issue_or_hold(next);
         }
     }
-    if (sim_rings[ring_index].used)
-        fifo_release(ring_index);
+    if (sim_rings[ring_index].used) fifo_release(ring_index);
 }
 
-void sim_link_unhook(uint32_t r)
-{
+void sim_link_unhook(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     struct sim_ring *ring = &sim_rings[q->ring];
-    if (q->drain_fifo)
-        fifo_remove(r);
+    if (q->drain_fifo) fifo_remove(r);
     if (q->state == REQ_HELD) {
         SIM_ASSERT(ring->held_count > 0);
         ring->held_count--;
         q->state = REQ_WORK;
     }
-    if (q->link_prev != SIM_NONE)
-        sim_reqs[q->link_prev].link_next = SIM_NONE;
-    if (ring->link_tail == r)
-        ring->link_tail = q->link_prev;
+    if (q->link_prev != SIM_NONE) sim_reqs[q->link_prev].link_next = SIM_NONE;
+    if (ring->link_tail == r) ring->link_tail = q->link_prev;
     q->link_prev = SIM_NONE;
-    if (ring->drain_running == r)
-        ring->drain_running = SIM_NONE;
+    if (ring->drain_running == r) ring->drain_running = SIM_NONE;
 }

@@ -7,40 +7,31 @@
 
 #include <signal.h>
 
-
 #define RWF_OK (RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND)
-#define SQE_FLAGS_KNOWN (IOSQE_FIXED_FILE | IOSQE_IO_DRAIN | IOSQE_IO_LINK | IOSQE_IO_HARDLINK | \
-                         IOSQE_ASYNC | IOSQE_BUFFER_SELECT | IOSQE_CQE_SKIP_SUCCESS)
+#define SQE_FLAGS_KNOWN                                                                    \
+    (IOSQE_FIXED_FILE | IOSQE_IO_DRAIN | IOSQE_IO_LINK | IOSQE_IO_HARDLINK | IOSQE_ASYNC | \
+     IOSQE_BUFFER_SELECT | IOSQE_CQE_SKIP_SUCCESS)
 
-static int copy_path(struct sim_req *q, const char *path)
-{
-    if (path == NULL)
-        return -EFAULT;
+static int copy_path(struct sim_req *q, const char *path) {
+    if (path == NULL) return -EFAULT;
     sim_check_not_stack(path, "path");
     size_t n = strnlen(path, RINGER_SIM_MAX_PATH);
-    if (n >= RINGER_SIM_MAX_PATH)
-        return -ENAMETOOLONG;
+    if (n >= RINGER_SIM_MAX_PATH) return -ENAMETOOLONG;
     memcpy(q->copy.path, path, n + 1);
     return 0;
 }
 
-static int prep_timeout(struct sim_req *q, const struct io_uring_sqe *sqe)
-{
+static int prep_timeout(struct sim_req *q, const struct io_uring_sqe *sqe) {
     uint32_t flags = sqe->timeout_flags;
-    if (sqe->len != 1 || sqe->buf_index || sqe->splice_fd_in)
-        return -EINVAL;
+    if (sqe->len != 1 || sqe->buf_index || sqe->splice_fd_in) return -EINVAL;
     if (flags & ~(IORING_TIMEOUT_ABS | IORING_TIMEOUT_CLOCK_MASK | IORING_TIMEOUT_ETIME_SUCCESS))
         return -EINVAL;
-    if ((flags & IORING_TIMEOUT_CLOCK_MASK) == IORING_TIMEOUT_CLOCK_MASK)
-        return -EINVAL;
+    if ((flags & IORING_TIMEOUT_CLOCK_MASK) == IORING_TIMEOUT_CLOCK_MASK) return -EINVAL;
     const struct __kernel_timespec *ts = (const struct __kernel_timespec *)(uintptr_t)sqe->addr;
-    if (ts == NULL)
-        return -EFAULT;
+    if (ts == NULL) return -EFAULT;
     sim_check_not_stack(ts, "timespec");
-    if (ts->tv_sec < 0 || ts->tv_nsec < 0)
-        return -EINVAL;
-    if (ts->tv_nsec >= (long long)SIM_NS_PER_S)
-        sim_stats.timespec_unnormalised++;
+    if (ts->tv_sec < 0 || ts->tv_nsec < 0) return -EINVAL;
+    if (ts->tv_nsec >= (long long)SIM_NS_PER_S) sim_stats.timespec_unnormalised++;
     uint64_t ns = (uint64_t)ts->tv_sec * SIM_NS_PER_S + (uint64_t)ts->tv_nsec;
     q->deadline = ns; /* interpreted at issue */
     q->timeout_abs = (flags & IORING_TIMEOUT_ABS) != 0;
@@ -49,27 +40,20 @@ static int prep_timeout(struct sim_req *q, const struct io_uring_sqe *sqe)
     return 0;
 }
 
-static int prep_cancel(const struct io_uring_sqe *sqe)
-{
-    if (sqe->ioprio || sqe->off || sqe->len || sqe->splice_fd_in)
-        return -EINVAL;
+static int prep_cancel(const struct io_uring_sqe *sqe) {
+    if (sqe->ioprio || sqe->off || sqe->len || sqe->splice_fd_in) return -EINVAL;
     uint32_t flags = sqe->cancel_flags;
-    if (sim_cfg.kernel == RINGER_SIM_KERNEL_5_8)
-        return flags ? -EINVAL : 0;
+    if (sim_cfg.kernel == RINGER_SIM_KERNEL_5_8) return flags ? -EINVAL : 0;
     if (flags & ~(IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ANY))
         return -EINVAL;
     return 0;
 }
 
-static int prep_connect(struct sim_req *q, const struct io_uring_sqe *sqe)
-{
-    if (sqe->len || sqe->buf_index || sqe->rw_flags || sqe->splice_fd_in)
-        return -EINVAL;
-    if (sqe->off > sizeof(struct sockaddr_storage))
-        return -EINVAL;
+static int prep_connect(struct sim_req *q, const struct io_uring_sqe *sqe) {
+    if (sqe->len || sqe->buf_index || sqe->rw_flags || sqe->splice_fd_in) return -EINVAL;
+    if (sqe->off > sizeof(struct sockaddr_storage)) return -EINVAL;
     const void *a = (const void *)(uintptr_t)sqe->addr;
-    if (a == NULL)
-        return -EFAULT;
+    if (a == NULL) return -EFAULT;
     sim_check_not_stack(a, "connect address");
     memset(&q->copy.sa, 0, sizeof q->copy.sa);
     memcpy(&q->copy.sa, a, sqe->off);
@@ -77,41 +61,35 @@ static int prep_connect(struct sim_req *q, const struct io_uring_sqe *sqe)
     return 0;
 }
 
-static int prep_op(struct sim_req *q, const struct io_uring_sqe *sqe)
-{
+static int prep_op(struct sim_req *q, const struct io_uring_sqe *sqe) {
     switch (q->opcode) {
     case IORING_OP_NOP:
         return 0;
     case IORING_OP_READ:
     case IORING_OP_WRITE:
-        if (sqe->rw_flags & ~RWF_OK)
-            return -EOPNOTSUPP;
+        if (sqe->rw_flags & ~RWF_OK) return -EOPNOTSUPP;
         sim_check_not_stack((void *)(uintptr_t)sqe->addr, "buffer");
         return 0;
     case IORING_OP_FSYNC:
-        if (sqe->addr || sqe->ioprio || sqe->buf_index || sqe->splice_fd_in)
-            return -EINVAL;
+        if (sqe->addr || sqe->ioprio || sqe->buf_index || sqe->splice_fd_in) return -EINVAL;
         return (sqe->fsync_flags & ~IORING_FSYNC_DATASYNC) ? -EINVAL : 0;
     case IORING_OP_TIMEOUT:
         return prep_timeout(q, sqe);
     case IORING_OP_TIMEOUT_REMOVE:
-        if (sqe->buf_index || sqe->len || sqe->splice_fd_in || sqe->timeout_flags)
-            return -EINVAL;
+        if (sqe->buf_index || sqe->len || sqe->splice_fd_in || sqe->timeout_flags) return -EINVAL;
         return 0;
     case IORING_OP_ASYNC_CANCEL:
         return prep_cancel(sqe);
     case IORING_OP_OPENAT:
     case IORING_OP_STATX:
-        if (sqe->ioprio || sqe->buf_index || sqe->file_index)
-            return -EINVAL;
+        if (sqe->ioprio || sqe->buf_index || sqe->file_index) return -EINVAL;
         return copy_path(q, (const char *)(uintptr_t)sqe->addr);
     case IORING_OP_CLOSE:
         if (sqe->off || sqe->addr || sqe->len || sqe->rw_flags || sqe->buf_index || sqe->file_index)
             return -EINVAL;
         return 0;
     case IORING_OP_ACCEPT:
-        if (sqe->len || sqe->buf_index || sqe->ioprio || sqe->file_index)
-            return -EINVAL;
+        if (sqe->len || sqe->buf_index || sqe->ioprio || sqe->file_index) return -EINVAL;
         return (sqe->accept_flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) ? -EINVAL : 0;
     case IORING_OP_CONNECT:
         return prep_connect(q, sqe);
@@ -126,23 +104,18 @@ static int prep_op(struct sim_req *q, const struct io_uring_sqe *sqe)
     }
 }
 
-static int prep(struct sim_req *q, const struct io_uring_sqe *sqe)
-{
-    if (sqe->flags & ~SQE_FLAGS_KNOWN)
-        return -EINVAL;
+static int prep(struct sim_req *q, const struct io_uring_sqe *sqe) {
+    if (sqe->flags & ~SQE_FLAGS_KNOWN) return -EINVAL;
     if ((sqe->flags & IOSQE_CQE_SKIP_SUCCESS) && sim_cfg.kernel == RINGER_SIM_KERNEL_5_8)
         return -EINVAL;
-    if (!sim_op_supported(sqe->opcode))
-        return -EINVAL;
+    if (!sim_op_supported(sqe->opcode)) return -EINVAL;
     if (sqe->flags & IOSQE_BUFFER_SELECT)
         return (q->opcode == IORING_OP_READ || q->opcode == IORING_OP_RECV) ? -ENOBUFS : -EINVAL;
-    if (sqe->flags & IOSQE_FIXED_FILE)
-        return -EBADF;
+    if (sqe->flags & IOSQE_FIXED_FILE) return -EBADF;
     return prep_op(q, sqe);
 }
 
-static void decode(uint32_t ring, struct sim_req *q, const struct io_uring_sqe *sqe)
-{
+static void decode(uint32_t ring, struct sim_req *q, const struct io_uring_sqe *sqe) {
     q->ring = (uint8_t)ring;
     q->opcode = sqe->opcode;
     q->sqe_flags = sqe->flags;
@@ -160,20 +133,17 @@ static void decode(uint32_t ring, struct sim_req *q, const struct io_uring_sqe *
               ((uint64_t)sqe->len << 32) | sqe->flags, off_is_value ? sqe->off : 0);
 }
 
-uint32_t sim_consume_sqes(uint32_t ring, uint32_t n, int *err)
-{
+uint32_t sim_consume_sqes(uint32_t ring, uint32_t n, int *err) {
     struct sim_ring *r = &sim_rings[ring];
     bool allowed = sim_transient_allowed(~(uint64_t)ring);
     uint32_t cut = sim_draw_u32();
-    if (sim_fault(RINGER_SIM_FAULT_ENTER_PARTIAL, allowed && n >= 2))
-        n = 1 + cut % (n - 1);
+    if (sim_fault(RINGER_SIM_FAULT_ENTER_PARTIAL, allowed && n >= 2)) n = 1 + cut % (n - 1);
     uint32_t consumed = 0;
     *err = 0;
     while (consumed < n) {
         uint32_t q = sim_req_alloc();
         if (q == SIM_NONE) {
-            if (consumed == 0)
-                *err = -EAGAIN;
+            if (consumed == 0) *err = -EAGAIN;
             break;
         }
         const struct io_uring_sqe *sqe = &r->sqes[r->sq_khead & (r->sq_entries - 1)];
@@ -183,8 +153,7 @@ uint32_t sim_consume_sqes(uint32_t ring, uint32_t n, int *err)
         sim_inflight_add(q);
         int perr = prep(&sim_reqs[q], sqe);
         sim_link_consumed(q, perr);
-        if (perr && !(r->setup_flags & IORING_SETUP_SUBMIT_ALL))
-            break;
+        if (perr && !(r->setup_flags & IORING_SETUP_SUBMIT_ALL)) break;
     }
     sim_link_submit_end(ring);
     return consumed;
@@ -192,35 +161,29 @@ uint32_t sim_consume_sqes(uint32_t ring, uint32_t n, int *err)
 
 /* ---- execution ---- */
 
-static bool needs_file(uint8_t opcode)
-{
+static bool needs_file(uint8_t opcode) {
     return opcode == IORING_OP_READ || opcode == IORING_OP_WRITE || opcode == IORING_OP_FSYNC ||
-           opcode == IORING_OP_ACCEPT || opcode == IORING_OP_CONNECT ||
-           opcode == IORING_OP_RECV || opcode == IORING_OP_SEND;
+           opcode == IORING_OP_ACCEPT || opcode == IORING_OP_CONNECT || opcode == IORING_OP_RECV ||
+           opcode == IORING_OP_SEND;
 }
 
-static bool is_fs_kind(uint8_t kind)
-{
+static bool is_fs_kind(uint8_t kind) {
     return kind == FK_REG || kind == FK_BLK || kind == FK_DIR;
 }
 
-static bool is_worker(const struct sim_req *q)
-{
+static bool is_worker(const struct sim_req *q) {
     if (q->opcode == IORING_OP_FSYNC || q->opcode == IORING_OP_OPENAT ||
         q->opcode == IORING_OP_STATX)
         return true;
-    if (q->opcode != IORING_OP_READ && q->opcode != IORING_OP_WRITE)
-        return false;
+    if (q->opcode != IORING_OP_READ && q->opcode != IORING_OP_WRITE) return false;
     const struct sim_file *f = &sim_files[q->file];
-    if (!is_fs_kind(f->kind))
-        return false;
+    if (!is_fs_kind(f->kind)) return false;
     /* tmpfs hands buffered I/O to workers (no NOWAIT support); disks do cached I/O inline */
     return (f->flags & O_DIRECT) || sim_mounts[sim_inodes[f->obj].mount].tmpfs;
 }
 
 /* The buffer the kernel writes while the op is in flight (poisoned meanwhile). */
-static void *kernel_written(const struct sim_req *q, size_t *size)
-{
+static void *kernel_written(const struct sim_req *q, size_t *size) {
     switch (q->opcode) {
     case IORING_OP_READ:
     case IORING_OP_RECV:
@@ -234,31 +197,25 @@ static void *kernel_written(const struct sim_req *q, size_t *size)
     }
 }
 
-static void park_poison(struct sim_req *q)
-{
+static void park_poison(struct sim_req *q) {
     size_t size = 0;
     void *p = kernel_written(q, &size);
-    if (p == NULL || q->poisoned != NULL || sim_cfg.o.no_poison || size == 0)
-        return;
+    if (p == NULL || q->poisoned != NULL || sim_cfg.o.no_poison || size == 0) return;
     q->poisoned_size = sim_poison(p, size);
     q->poisoned = p;
 }
 
-static void sigpipe(void)
-{
+static void sigpipe(void) {
     sim_stats.sigpipes++;
-    if (!sim_cfg.o.no_real_sigpipe)
-        raise(SIGPIPE);
+    if (!sim_cfg.o.no_real_sigpipe) raise(SIGPIPE);
 }
 
-static bool stream_offset_bad(const struct sim_req *q)
-{
+static bool stream_offset_bad(const struct sim_req *q) {
     return q->off != 0 && q->off != UINT64_MAX;
 }
 
 /* READ and WRITE on sockets, pipes and eventfds. */
-static int32_t exec_stream_rw(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_t *obj)
-{
+static int32_t exec_stream_rw(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_t *obj) {
     const struct sim_file *f = &sim_files[q->file];
     void *buf = (void *)(uintptr_t)q->addr;
     bool rd = q->opcode == IORING_OP_READ;
@@ -268,7 +225,8 @@ static int32_t exec_stream_rw(struct sim_req *q, uint32_t *flags, uint32_t *wq, 
     int32_t res;
     switch (f->kind) {
     case FK_SOCK:
-        res = rd ? sim_sock_recv(f->obj, buf, q->len, 0, flags) : sim_sock_send(f->obj, buf, q->len, 0);
+        res = rd ? sim_sock_recv(f->obj, buf, q->len, 0, flags)
+                 : sim_sock_send(f->obj, buf, q->len, 0);
         *wq = rd ? WQ_SOCK_RX : WQ_SOCK_TX;
         break;
     case FK_EVENT:
@@ -286,30 +244,25 @@ static int32_t exec_stream_rw(struct sim_req *q, uint32_t *flags, uint32_t *wq, 
     default:
         return -EINVAL;
     }
-    if (res == -EPIPE && !rd)
-        sigpipe();
+    if (res == -EPIPE && !rd) sigpipe();
     return res;
 }
 
-static int32_t exec_rw(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_t *obj)
-{
+static int32_t exec_rw(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_t *obj) {
     const struct sim_file *f = &sim_files[q->file];
-    if (!is_fs_kind(f->kind))
-        return exec_stream_rw(q, flags, wq, obj);
+    if (!is_fs_kind(f->kind)) return exec_stream_rw(q, flags, wq, obj);
     bool use_pos = q->off == UINT64_MAX;
-    if (!use_pos && q->off > INT64_MAX)
-        return -EINVAL;
+    if (!use_pos && q->off > INT64_MAX) return -EINVAL;
     if (q->opcode == IORING_OP_READ)
         return sim_file_read(q->file, (void *)(uintptr_t)q->addr, q->len, (int64_t)q->off, use_pos,
                              (uint32_t)(q - sim_reqs));
-    return sim_file_write(q->file, (const void *)(uintptr_t)q->addr, q->len, (int64_t)q->off, use_pos);
+    return sim_file_write(q->file, (const void *)(uintptr_t)q->addr, q->len, (int64_t)q->off,
+                          use_pos);
 }
 
-static int32_t exec_net(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_t *obj)
-{
+static int32_t exec_net(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_t *obj) {
     const struct sim_file *f = &sim_files[q->file];
-    if (f->kind != FK_SOCK)
-        return -ENOTSOCK;
+    if (f->kind != FK_SOCK) return -ENOTSOCK;
     uint32_t s = f->obj;
     bool dontwait = (q->op_flags & MSG_DONTWAIT) != 0;
     void *buf = (void *)(uintptr_t)q->addr;
@@ -323,8 +276,8 @@ static int32_t exec_net(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32
         return sim_sock_send(s, buf, q->len, (int)q->op_flags);
     case IORING_OP_ACCEPT: {
         bool would_wait;
-        int32_t res = sim_sock_accept(s, buf, (socklen_t *)(uintptr_t)q->off, (int)q->op_flags,
-                                      &would_wait);
+        int32_t res =
+            sim_sock_accept(s, buf, (socklen_t *)(uintptr_t)q->off, (int)q->op_flags, &would_wait);
         *wq = would_wait ? WQ_LISTEN : WQ_NONE;
         return res;
     }
@@ -337,8 +290,7 @@ static int32_t exec_net(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32
     }
 }
 
-static int32_t exec_op(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_t *obj)
-{
+static int32_t exec_op(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_t *obj) {
     *wq = WQ_NONE;
     switch (q->opcode) {
     case IORING_OP_NOP:
@@ -355,8 +307,7 @@ static int32_t exec_op(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_
                             (struct statx *)(uintptr_t)q->off);
     case IORING_OP_CLOSE: {
         uint32_t f = sim_fd_file(q->fd);
-        if (f != SIM_NONE && sim_files[f].kind == FK_RING)
-            return -EBADF;
+        if (f != SIM_NONE && sim_files[f].kind == FK_RING) return -EBADF;
         return sim_fd_close(q->fd);
     }
     default:
@@ -364,8 +315,7 @@ static int32_t exec_op(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_
     }
 }
 
-bool sim_op_retry(uint32_t r)
-{
+bool sim_op_retry(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     SIM_ASSERT(q->state != REQ_FREE);
     if (q->poisoned != NULL) {
@@ -375,8 +325,7 @@ bool sim_op_retry(uint32_t r)
     uint32_t flags = 0, wq = WQ_NONE, obj = SIM_NONE;
     int32_t res = exec_op(q, &flags, &wq, &obj);
     if (res == -EAGAIN && wq != WQ_NONE) {
-        if (q->wq_kind == WQ_NONE)
-            sim_wq_push(r, wq, obj);
+        if (q->wq_kind == WQ_NONE) sim_wq_push(r, wq, obj);
         park_poison(q);
         return false;
     }
@@ -397,20 +346,16 @@ static const int faithful_errnos[][4] = {
 };
 static const int hostile_errnos[4] = {EFAULT, EINVAL, EIO, ENOMEM};
 
-static int pick_errno(uint8_t op, uint32_t pick)
-{
+static int pick_errno(uint8_t op, uint32_t pick) {
     uint32_t n = 0;
     if (op < sizeof faithful_errnos / sizeof faithful_errnos[0])
-        while (n < 4 && faithful_errnos[op][n])
-            n++;
-    if (sim_cfg.hostile && (n == 0 || (pick & 1)))
-        return -hostile_errnos[(pick >> 1) % 4];
+        while (n < 4 && faithful_errnos[op][n]) n++;
+    if (sim_cfg.hostile && (n == 0 || (pick & 1))) return -hostile_errnos[(pick >> 1) % 4];
     return n == 0 ? 0 : -faithful_errnos[op][(pick >> 1) % n];
 }
 
 /* CQE faults decided when the op is issued; true with *res when one replaces the op. */
-static bool op_faults(struct sim_req *q, int32_t *res)
-{
+static bool op_faults(struct sim_req *q, int32_t *res) {
     uint8_t op = q->opcode;
     const struct sim_file *f = q->file == SIM_NONE ? NULL : &sim_files[q->file];
     bool file_read = op == IORING_OP_READ && f != NULL && f->kind == FK_REG;
@@ -430,29 +375,24 @@ static bool op_faults(struct sim_req *q, int32_t *res)
     /* faithful on sockets; mid-file short transfers only under hostile */
     bool shorten = sim_fault2(RINGER_SIM_FAULT_SHORT, is_sock && transfer && q->len > 1,
                               (is_file || is_sock) && transfer && q->len > 1);
-    if (shorten)
-        q->len = 1 + pick % (q->len - 1);
+    if (shorten) q->len = 1 + pick % (q->len - 1);
     *res = eintr ? -EINTR : eagain ? -EAGAIN : ecanceled ? -ECANCELED : errno_fault ? err : 0;
     if (*res != 0 && op == IORING_OP_CLOSE)
         sim_fd_close(q->fd); /* the descriptor is released before the error */
     return *res != 0;
 }
 
-static void schedule_work(uint32_t r, uint64_t delay)
-{
+static void schedule_work(uint32_t r, uint64_t delay) {
     struct sim_req *q = &sim_reqs[r];
     q->state = REQ_WORK;
     sim_schedule(sim_now + delay, EV_REQ, r, q->gen);
     park_poison(q);
 }
 
-void sim_op_issue(uint32_t r)
-{
+void sim_op_issue(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
-    if (q->opcode == IORING_OP_TIMEOUT)
-        return sim_timeout_issue(r);
-    if (q->opcode == IORING_OP_TIMEOUT_REMOVE)
-        return sim_timeout_remove_issue(r);
+    if (q->opcode == IORING_OP_TIMEOUT) return sim_timeout_issue(r);
+    if (q->opcode == IORING_OP_TIMEOUT_REMOVE) return sim_timeout_remove_issue(r);
     if (q->opcode == IORING_OP_ASYNC_CANCEL) {
         /* hostile ORDER: the cancel runs after later SQEs instead of during submission */
         if (sim_fault2(RINGER_SIM_FAULT_ORDER, false, true)) {
@@ -464,27 +404,24 @@ void sim_op_issue(uint32_t r)
     }
     if (needs_file(q->opcode)) {
         uint32_t f = sim_fd_file(q->fd);
-        if (f == SIM_NONE)
-            return sim_req_complete(r, -EBADF, 0);
+        if (f == SIM_NONE) return sim_req_complete(r, -EBADF, 0);
         sim_file_ref(f);
         q->file = f;
     }
     int32_t res;
     if (sim_script_take(q->opcode, &res)) {
-        if (q->opcode == IORING_OP_CLOSE)
-            sim_fd_close(q->fd);
+        if (q->opcode == IORING_OP_CLOSE) sim_fd_close(q->fd);
         return sim_req_complete(r, res, 0);
     }
-    if (op_faults(q, &res))
-        return sim_req_complete(r, res, 0);
+    if (op_faults(q, &res)) return sim_req_complete(r, res, 0);
     if (is_worker(q)) {
         q->worker = true;
-        return schedule_work(r, sim_latency(sim_cfg.o.storage_latency_min_ns,
-                                            sim_cfg.o.storage_latency_mean_ns));
+        return schedule_work(
+            r, sim_latency(sim_cfg.o.storage_latency_min_ns, sim_cfg.o.storage_latency_mean_ns));
     }
     /* ORDER: the latency model, not faithful order mode, places this CQE */
     if (sim_fault(RINGER_SIM_FAULT_ORDER, true) || sim_cfg.reorder)
-        return schedule_work(r, sim_latency(sim_cfg.reorder ? 0 : 1000,
-                                            sim_cfg.o.storage_latency_mean_ns + 20000));
+        return schedule_work(
+            r, sim_latency(sim_cfg.reorder ? 0 : 1000, sim_cfg.o.storage_latency_mean_ns + 20000));
     sim_op_retry(r);
 }

@@ -21,8 +21,7 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
-bool ringer_sim_asan_active(void)
-{
+bool ringer_sim_asan_active(void) {
 #ifdef SIM_ASAN
     return true;
 #else
@@ -31,8 +30,8 @@ bool ringer_sim_asan_active(void)
 }
 
 /* Only whole 8-byte granules inside [p, p + n): never a neighbour's bytes. */
-__attribute__((unused)) static bool granules(const void *p, size_t n, uintptr_t *begin, uintptr_t *end)
-{
+__attribute__((unused)) static bool granules(const void *p, size_t n, uintptr_t *begin,
+                                             uintptr_t *end) {
     uintptr_t b = ((uintptr_t)p + 7) & ~(uintptr_t)7;
     uintptr_t e = ((uintptr_t)p + n) & ~(uintptr_t)7;
     *begin = b;
@@ -40,39 +39,32 @@ __attribute__((unused)) static bool granules(const void *p, size_t n, uintptr_t 
     return e > b;
 }
 
-void ringer_sim_poison(const void *p, size_t n)
-{
+void ringer_sim_poison(const void *p, size_t n) {
 #ifdef SIM_ASAN
     uintptr_t b, e;
-    if (granules(p, n, &b, &e))
-        __asan_poison_memory_region((const void *)b, e - b);
+    if (granules(p, n, &b, &e)) __asan_poison_memory_region((const void *)b, e - b);
 #else
     (void)p;
     (void)n;
 #endif
 }
 
-void ringer_sim_unpoison(const void *p, size_t n)
-{
+void ringer_sim_unpoison(const void *p, size_t n) {
 #ifdef SIM_ASAN
     uintptr_t b, e;
-    if (granules(p, n, &b, &e))
-        __asan_unpoison_memory_region((const void *)b, e - b);
+    if (granules(p, n, &b, &e)) __asan_unpoison_memory_region((const void *)b, e - b);
 #else
     (void)p;
     (void)n;
 #endif
 }
 
-bool ringer_sim_check_poisoned(const void *p, size_t n)
-{
+bool ringer_sim_check_poisoned(const void *p, size_t n) {
 #ifdef SIM_ASAN
     uintptr_t b, e;
-    if (!granules(p, n, &b, &e))
-        return true;
+    if (!granules(p, n, &b, &e)) return true;
     for (uintptr_t a = b; a < e; a += 8) {
-        if (!__asan_address_is_poisoned((const void *)a))
-            return false;
+        if (!__asan_address_is_poisoned((const void *)a)) return false;
     }
     return true;
 #else
@@ -84,13 +76,11 @@ bool ringer_sim_check_poisoned(const void *p, size_t n)
 
 /* Poisons the kernel-written range, clipped at the first byte ASan already considers
  * unaddressable (a redzone): a length larger than the object never poisons a neighbour. */
-size_t sim_poison(void *p, size_t n)
-{
+size_t sim_poison(void *p, size_t n) {
     SIM_ASSERT(p != NULL);
 #ifdef SIM_ASAN
     void *first = __asan_region_is_poisoned(p, n);
-    if (first != NULL)
-        n = (size_t)((uintptr_t)first - (uintptr_t)p);
+    if (first != NULL) n = (size_t)((uintptr_t)first - (uintptr_t)p);
 #endif
     ringer_sim_poison(p, n);
     return n;
@@ -99,12 +89,10 @@ size_t sim_poison(void *p, size_t n)
 #ifdef SIM_ASAN
 /* Freed heap memory carries shadow byte 0xfd (kAsanHeapFreeMagic). Reading shadow memory
  * must not itself be instrumented. */
-__attribute__((no_sanitize_address)) static void check_not_freed(const void *p, size_t n)
-{
+__attribute__((no_sanitize_address)) static void check_not_freed(const void *p, size_t n) {
     uintptr_t b, e;
     size_t scale, offset;
-    if (!granules(p, n, &b, &e))
-        return;
+    if (!granules(p, n, &b, &e)) return;
     __asan_get_shadow_mapping(&scale, &offset);
     for (uintptr_t a = b; a < e; a += (uintptr_t)1 << scale) {
         uint8_t shadow = *(const volatile uint8_t *)((a >> scale) + offset);
@@ -115,31 +103,26 @@ __attribute__((no_sanitize_address)) static void check_not_freed(const void *p, 
     }
 }
 #else
-static void check_not_freed(const void *p, size_t n)
-{
+static void check_not_freed(const void *p, size_t n) {
     (void)p;
     (void)n;
 }
 #endif
 
-void sim_unpoison_for_write(void *p, size_t n)
-{
+void sim_unpoison_for_write(void *p, size_t n) {
     SIM_ASSERT(p != NULL);
     check_not_freed(p, n);
     ringer_sim_unpoison(p, n);
 }
 
-void sim_check_not_stack(const void *p, const char *what)
-{
-    if (!sim_cfg.o.check_stack_pointers || p == NULL)
-        return;
+void sim_check_not_stack(const void *p, const char *what) {
+    if (!sim_cfg.o.check_stack_pointers || p == NULL) return;
     static uintptr_t stack_lo, stack_hi;
     if (stack_hi == 0) {
         pthread_attr_t attr;
         void *addr;
         size_t size;
-        if (pthread_getattr_np(pthread_self(), &attr) != 0)
-            return;
+        if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
         pthread_attr_getstack(&attr, &addr, &size);
         pthread_attr_destroy(&attr);
         stack_lo = (uintptr_t)addr;

@@ -11,13 +11,12 @@ uint32_t sim_reqs_used; /* high-water mark: requests [0, used) were ever allocat
 static uint64_t req_seq;
 
 #define WQ_KINDS 7
-#define WQ_OBJS RINGER_SIM_MAX_SOCKETS
+#define WQ_OBJS  RINGER_SIM_MAX_SOCKETS
 static uint32_t wq_head[WQ_KINDS][WQ_OBJS], wq_tail[WQ_KINDS][WQ_OBJS];
 static bool wq_waking[WQ_KINDS][WQ_OBJS], wq_again[WQ_KINDS][WQ_OBJS];
 
 /* Resets only what the previous world used, so that a fresh world costs microseconds. */
-void sim_reqs_reset(void)
-{
+void sim_reqs_reset(void) {
     static bool first = true;
     memset(sim_reqs, 0, sim_reqs_used * sizeof sim_reqs[0]);
     sim_reqs_used = 0;
@@ -25,8 +24,7 @@ void sim_reqs_reset(void)
     req_seq = 0;
     if (first) {
         for (uint32_t k = 0; k < WQ_KINDS; k++) {
-            for (uint32_t o = 0; o < WQ_OBJS; o++)
-                wq_head[k][o] = wq_tail[k][o] = SIM_NONE;
+            for (uint32_t o = 0; o < WQ_OBJS; o++) wq_head[k][o] = wq_tail[k][o] = SIM_NONE;
         }
         first = false;
     }
@@ -36,23 +34,18 @@ void sim_reqs_reset(void)
 
 /* Wait queues are empty at the end of every world (requests leave them when released);
  * a crash or deinit that releases everything keeps that true. */
-void sim_wq_check_empty(void)
-{
+void sim_wq_check_empty(void) {
     for (uint32_t k = 0; k < WQ_KINDS; k++) {
         for (uint32_t o = 0; o < WQ_OBJS; o++)
             SIM_ASSERT(wq_head[k][o] == SIM_NONE && wq_tail[k][o] == SIM_NONE);
     }
 }
 
-uint32_t sim_req_alloc(void)
-{
+uint32_t sim_req_alloc(void) {
     uint32_t r;
-    if (req_free_count > 0)
-        r = req_free[--req_free_count];
-    else if (sim_reqs_used < RINGER_SIM_MAX_REQUESTS)
-        r = sim_reqs_used++;
-    else
-        return SIM_NONE;
+    if (req_free_count > 0) r = req_free[--req_free_count];
+    else if (sim_reqs_used < RINGER_SIM_MAX_REQUESTS) r = sim_reqs_used++;
+    else return SIM_NONE;
     struct sim_req *q = &sim_reqs[r];
     SIM_ASSERT(q->state == REQ_FREE);
     uint32_t gen = q->gen + 1;
@@ -67,43 +60,35 @@ uint32_t sim_req_alloc(void)
     return r;
 }
 
-void sim_inflight_add(uint32_t r)
-{
+void sim_inflight_add(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     struct sim_ring *ring = &sim_rings[q->ring];
     q->ring_prev = ring->inflight_tail;
     q->ring_next = SIM_NONE;
-    if (ring->inflight_tail == SIM_NONE)
-        ring->inflight_head = r;
-    else
-        sim_reqs[ring->inflight_tail].ring_next = r;
+    if (ring->inflight_tail == SIM_NONE) ring->inflight_head = r;
+    else sim_reqs[ring->inflight_tail].ring_next = r;
     ring->inflight_tail = r;
     ring->inflight_count++;
 }
 
-static void inflight_remove(uint32_t r)
-{
+static void inflight_remove(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     struct sim_ring *ring = &sim_rings[q->ring];
     if (q->ring_prev == SIM_NONE && ring->inflight_head != r)
         return; /* never added (prep failure) */
-    if (q->ring_prev == SIM_NONE)
-        ring->inflight_head = q->ring_next;
-    else
-        sim_reqs[q->ring_prev].ring_next = q->ring_next;
-    if (q->ring_next == SIM_NONE)
-        ring->inflight_tail = q->ring_prev;
-    else
-        sim_reqs[q->ring_next].ring_prev = q->ring_prev;
+    if (q->ring_prev == SIM_NONE) ring->inflight_head = q->ring_next;
+    else sim_reqs[q->ring_prev].ring_next = q->ring_next;
+    if (q->ring_next == SIM_NONE) ring->inflight_tail = q->ring_prev;
+    else sim_reqs[q->ring_next].ring_prev = q->ring_prev;
     SIM_ASSERT(ring->inflight_count > 0);
     ring->inflight_count--;
     q->ring_next = q->ring_prev = SIM_NONE;
 }
 
-static void count_list_remove(uint32_t r)
-{
+static void count_list_remove(uint32_t r) {
     struct sim_ring *ring = &sim_rings[sim_reqs[r].ring];
-    for (uint32_t *link = &ring->count_head; *link != SIM_NONE; link = &sim_reqs[*link].count_next) {
+    for (uint32_t *link = &ring->count_head; *link != SIM_NONE;
+         link = &sim_reqs[*link].count_next) {
         if (*link == r) {
             *link = sim_reqs[r].count_next;
             sim_reqs[r].count_next = SIM_NONE;
@@ -114,33 +99,27 @@ static void count_list_remove(uint32_t r)
 
 /* Takes a request out of every wait (queue, timer, count list) before its CQE is decided
  * elsewhere; stale timer events no longer match its generation. */
-void sim_req_detach(uint32_t r)
-{
+void sim_req_detach(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     SIM_ASSERT(q->state != REQ_FREE);
     sim_link_unhook(r); /* a held member leaves its chain position and the drain FIFO */
-    if (q->wq_kind != WQ_NONE)
-        sim_wq_remove(r);
+    if (q->wq_kind != WQ_NONE) sim_wq_remove(r);
     count_list_remove(r);
     q->gen++;
     q->state = REQ_POSTPONED;
 }
 
 /* Frees a request without a CQE (ring exit, crash, or after posting). */
-void sim_req_release(uint32_t r)
-{
+void sim_req_release(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     SIM_ASSERT(q->state != REQ_FREE);
     sim_link_unhook(r);
-    if (q->wq_kind != WQ_NONE)
-        sim_wq_remove(r);
+    if (q->wq_kind != WQ_NONE) sim_wq_remove(r);
     count_list_remove(r);
     inflight_remove(r);
-    if (q->poisoned != NULL)
-        sim_unpoison_for_write(q->poisoned, q->poisoned_size);
+    if (q->poisoned != NULL) sim_unpoison_for_write(q->poisoned, q->poisoned_size);
     q->poisoned = NULL;
-    if (q->file != SIM_NONE)
-        sim_file_unref(q->file);
+    if (q->file != SIM_NONE) sim_file_unref(q->file);
     q->file = SIM_NONE;
     q->state = REQ_FREE;
     q->gen++;
@@ -148,8 +127,7 @@ void sim_req_release(uint32_t r)
     req_free[req_free_count++] = r;
 }
 
-void sim_req_complete(uint32_t r, int32_t res, uint32_t flags)
-{
+void sim_req_complete(uint32_t r, int32_t res, uint32_t flags) {
     struct sim_req *q = &sim_reqs[r];
     if (q->state == REQ_FREE)
         sim_oracle_fail("a CQE for a request that is not in flight (user_data %llu)",
@@ -164,13 +142,11 @@ void sim_req_complete(uint32_t r, int32_t res, uint32_t flags)
     uint32_t next_gen = 0;
     uint32_t next = sim_link_take_next(r, res, &fail_chain, &next_gen);
     sim_req_release(r);
-    if (!skip)
-        sim_cq_post(ring, user_data, res, flags, seq, is_timeout);
+    if (!skip) sim_cq_post(ring, user_data, res, flags, seq, is_timeout);
     sim_link_continue(ring, next, next_gen, fail_chain);
 }
 
-void sim_req_event(uint32_t r)
-{
+void sim_req_event(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     switch (q->state) {
     case REQ_TIMER:
@@ -180,12 +156,10 @@ void sim_req_event(uint32_t r)
         sim_req_complete(r, q->res, 0);
         break;
     case REQ_WORK:
-        if (q->cancelled_running)
-            sim_req_complete(r, -EINTR, 0);
+        if (q->cancelled_running) sim_req_complete(r, -EINTR, 0);
         else if (q->opcode == IORING_OP_ASYNC_CANCEL)
             sim_cancel_issue(r); /* deferred under the hostile profile */
-        else
-            sim_op_retry(r);
+        else sim_op_retry(r);
         break;
     default:
         SIM_ASSERT(!"request event in a waiting state");
@@ -194,8 +168,7 @@ void sim_req_event(uint32_t r)
 
 /* ---- waiter queues ---- */
 
-void sim_wq_push(uint32_t r, uint32_t kind, uint32_t obj)
-{
+void sim_wq_push(uint32_t r, uint32_t kind, uint32_t obj) {
     struct sim_req *q = &sim_reqs[r];
     SIM_ASSERT(kind > WQ_NONE && kind < WQ_KINDS && obj < WQ_OBJS);
     SIM_ASSERT(q->wq_kind == WQ_NONE);
@@ -203,40 +176,31 @@ void sim_wq_push(uint32_t r, uint32_t kind, uint32_t obj)
     q->wq_obj = obj;
     q->wq_next = SIM_NONE;
     q->wq_prev = wq_tail[kind][obj];
-    if (wq_tail[kind][obj] == SIM_NONE)
-        wq_head[kind][obj] = r;
-    else
-        sim_reqs[wq_tail[kind][obj]].wq_next = r;
+    if (wq_tail[kind][obj] == SIM_NONE) wq_head[kind][obj] = r;
+    else sim_reqs[wq_tail[kind][obj]].wq_next = r;
     wq_tail[kind][obj] = r;
     q->state = REQ_WAIT;
 }
 
-void sim_wq_remove(uint32_t r)
-{
+void sim_wq_remove(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     uint32_t kind = q->wq_kind, obj = q->wq_obj;
     SIM_ASSERT(kind > WQ_NONE && kind < WQ_KINDS);
-    if (q->wq_prev == SIM_NONE)
-        wq_head[kind][obj] = q->wq_next;
-    else
-        sim_reqs[q->wq_prev].wq_next = q->wq_next;
-    if (q->wq_next == SIM_NONE)
-        wq_tail[kind][obj] = q->wq_prev;
-    else
-        sim_reqs[q->wq_next].wq_prev = q->wq_prev;
+    if (q->wq_prev == SIM_NONE) wq_head[kind][obj] = q->wq_next;
+    else sim_reqs[q->wq_prev].wq_next = q->wq_next;
+    if (q->wq_next == SIM_NONE) wq_tail[kind][obj] = q->wq_prev;
+    else sim_reqs[q->wq_next].wq_prev = q->wq_prev;
     q->wq_kind = WQ_NONE;
     q->wq_next = q->wq_prev = SIM_NONE;
 }
 
-uint32_t sim_wq_head(uint32_t kind, uint32_t obj)
-{
+uint32_t sim_wq_head(uint32_t kind, uint32_t obj) {
     SIM_ASSERT(kind < WQ_KINDS && obj < WQ_OBJS);
     return wq_head[kind][obj];
 }
 
 /* One pass over the waiters; under an ORDER fault the first two swap (item 9). */
-static bool wake_pass(uint32_t kind, uint32_t obj)
-{
+static bool wake_pass(uint32_t kind, uint32_t obj) {
     bool progress = false;
     uint32_t r = wq_head[kind][obj];
     if (r != SIM_NONE && sim_reqs[r].wq_next != SIM_NONE &&
@@ -253,8 +217,7 @@ static bool wake_pass(uint32_t kind, uint32_t obj)
     return progress;
 }
 
-void sim_wq_wake(uint32_t kind, uint32_t obj)
-{
+void sim_wq_wake(uint32_t kind, uint32_t obj) {
     SIM_ASSERT(kind < WQ_KINDS && obj < WQ_OBJS);
     if (wq_waking[kind][obj]) {
         wq_again[kind][obj] = true;
@@ -263,20 +226,17 @@ void sim_wq_wake(uint32_t kind, uint32_t obj)
     wq_waking[kind][obj] = true;
     do {
         wq_again[kind][obj] = false;
-        if (!wake_pass(kind, obj))
-            break;
+        if (!wake_pass(kind, obj)) break;
     } while (wq_again[kind][obj] || wq_head[kind][obj] != SIM_NONE);
     wq_waking[kind][obj] = false;
 }
 
-uint32_t ringer_sim_in_flight(void)
-{
+uint32_t ringer_sim_in_flight(void) {
     SIM_ASSERT(req_free_count <= sim_reqs_used);
     return sim_reqs_used - req_free_count;
 }
 
-uint32_t ringer_sim_timers_with_user_data(uint64_t user_data)
-{
+uint32_t ringer_sim_timers_with_user_data(uint64_t user_data) {
     uint32_t n = 0;
     for (uint32_t r = 0; r < sim_reqs_used; r++) {
         const struct sim_req *q = &sim_reqs[r];

@@ -18,10 +18,9 @@
 #include "ringer_sim.h"
 
 /* ---- assertions and oracles ---- */
-#define SIM_ASSERT(c)                                                                          \
-    do {                                                                                       \
-        if (!(c))                                                                              \
-            sim_assert_fail(#c, __FILE__, __LINE__);                                           \
+#define SIM_ASSERT(c)                                      \
+    do {                                                   \
+        if (!(c)) sim_assert_fail(#c, __FILE__, __LINE__); \
     } while (0)
 _Noreturn void sim_assert_fail(const char *what, const char *file, int line);
 _Noreturn void sim_oracle_fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
@@ -34,7 +33,7 @@ _Noreturn void sim_stop(const char *reason);
 #define SIM_SA(a) ((a).__sockaddr__)
 #endif
 
-#define SIM_NONE UINT32_MAX
+#define SIM_NONE     UINT32_MAX
 #define SIM_NS_PER_S 1000000000ull
 
 /* ---- world ---- */
@@ -79,9 +78,9 @@ void sim_trace(uint32_t kind, uint64_t a, uint64_t b, uint64_t c, uint64_t d);
 /* ---- time and events (clock.c) ---- */
 extern uint64_t sim_now;
 enum sim_event_kind {
-    EV_REQ = 1,   /* a request's timer or worker finished: obj = request */
-    EV_WAKE,      /* re-check waiters of a socket after delivery latency: obj = socket */
-    EV_NOTHING,   /* a pure time point */
+    EV_REQ = 1, /* a request's timer or worker finished: obj = request */
+    EV_WAKE,    /* re-check waiters of a socket after delivery latency: obj = socket */
+    EV_NOTHING, /* a pure time point */
 };
 void sim_enter_call(void); /* syscall cost and step bound for each entry point */
 void sim_schedule(uint64_t time, uint32_t kind, uint32_t obj, uint32_t gen);
@@ -95,8 +94,15 @@ void sim_clock_reset(void);
 
 /* ---- requests (ops.c, timeout.c, cancel.c) ---- */
 enum sim_req_state { REQ_FREE = 0, REQ_WAIT, REQ_TIMER, REQ_WORK, REQ_POSTPONED, REQ_HELD };
-enum sim_waitq_kind { WQ_NONE = 0, WQ_SOCK_RX, WQ_SOCK_TX, WQ_LISTEN, WQ_EVENT, WQ_PIPE_R,
-                      WQ_PIPE_W };
+enum sim_waitq_kind {
+    WQ_NONE = 0,
+    WQ_SOCK_RX,
+    WQ_SOCK_TX,
+    WQ_LISTEN,
+    WQ_EVENT,
+    WQ_PIPE_R,
+    WQ_PIPE_W
+};
 
 struct sim_req {
     uint32_t gen;
@@ -113,7 +119,7 @@ struct sim_req {
     uint32_t len;
     uint32_t op_flags;
     uint16_t ioprio;
-    int32_t res;       /* result decided ahead (worker ops, scripted) */
+    int32_t res; /* result decided ahead (worker ops, scripted) */
     bool res_decided;
     bool cancelled_running; /* cancel hit it while running: -EINTR */
     bool worker;            /* a worker-class op running (not a delayed inline one) */
@@ -184,12 +190,12 @@ struct sim_ring {
     uint32_t sq_flags;
     uint32_t ov_head, ov_tail, ov_count; /* overflow list (indices into the pool) */
     uint32_t inflight_head, inflight_tail, inflight_count;
-    uint32_t held_count;                 /* in flight but not issued (chain or drain) */
-    uint32_t held_head, held_tail;       /* drain FIFO */
-    uint32_t drain_running;              /* an issued IOSQE_IO_DRAIN request, or SIM_NONE */
-    uint32_t link_tail;                  /* the chain being consumed, or SIM_NONE */
-    bool link_failed;                    /* a prep failure broke the chain being consumed */
-    uint32_t count_head; /* count timeouts */
+    uint32_t held_count;           /* in flight but not issued (chain or drain) */
+    uint32_t held_head, held_tail; /* drain FIFO */
+    uint32_t drain_running;        /* an issued IOSQE_IO_DRAIN request, or SIM_NONE */
+    uint32_t link_tail;            /* the chain being consumed, or SIM_NONE */
+    bool link_failed;              /* a prep failure broke the chain being consumed */
+    uint32_t count_head;           /* count timeouts */
     uint64_t cqes_posted_nontimeout;
     uint64_t max_posted_seq;
     bool dropped; /* a CQE was dropped: every enter that would wait gives -EBADR */
@@ -207,15 +213,24 @@ void sim_ring_exit(uint32_t ring);
 uint32_t sim_ring_by_fd_file(uint32_t file);
 
 /* ---- descriptors (fdtable.c) ---- */
-enum sim_file_kind { FK_NONE = 0, FK_REG, FK_DIR, FK_BLK, FK_SOCK, FK_EVENT, FK_PIPE_R,
-                     FK_PIPE_W, FK_RING };
+enum sim_file_kind {
+    FK_NONE = 0,
+    FK_REG,
+    FK_DIR,
+    FK_BLK,
+    FK_SOCK,
+    FK_EVENT,
+    FK_PIPE_R,
+    FK_PIPE_W,
+    FK_RING
+};
 struct sim_file {
     uint32_t refs;
     uint8_t kind;
-    uint32_t obj;    /* inode, socket, eventfd, pipe or ring index */
-    int flags;       /* open flags (O_ACCMODE, O_NONBLOCK, O_DIRECT, O_DSYNC, O_APPEND) */
+    uint32_t obj; /* inode, socket, eventfd, pipe or ring index */
+    int flags;    /* open flags (O_ACCMODE, O_NONBLOCK, O_DIRECT, O_DSYNC, O_APPEND) */
     uint64_t pos;
-    uint8_t lock;    /* 0, LOCK_SH or LOCK_EX held by this description */
+    uint8_t lock;     /* 0, LOCK_SH or LOCK_EX held by this description */
     bool fsync_error; /* an fsync error to report once */
 };
 extern struct sim_file sim_files[RINGER_SIM_MAX_FILES];
@@ -278,8 +293,7 @@ void sim_fs_fill_stat(uint32_t ino, struct stat *st);
 /* Open a path (open(2) semantics) to a new fd: fd or -errno. */
 int sim_fs_open(int dir_fd, const char *path, int flags, mode_t mode);
 int sim_fs_statx(int dir_fd, const char *path, int flags, unsigned mask, struct statx *st);
-int sim_file_read(uint32_t f, void *buffer, uint64_t size, int64_t off, bool use_pos,
-                  uint32_t req);
+int sim_file_read(uint32_t f, void *buffer, uint64_t size, int64_t off, bool use_pos, uint32_t req);
 int sim_file_write(uint32_t f, const void *buffer, uint64_t size, int64_t off, bool use_pos);
 int sim_file_fsync(uint32_t f, bool datasync);
 extern mode_t sim_umask;

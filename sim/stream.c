@@ -10,8 +10,7 @@
 #include <stdlib.h>
 
 #define MAX_EVENTS 256
-#define MAX_PIPES 64
-
+#define MAX_PIPES  64
 
 struct sim_eventfd {
     bool used;
@@ -31,8 +30,7 @@ static struct sim_pipe pipes[MAX_PIPES];
 static uint8_t *pipe_pool;
 static uint32_t pipe_pool_cap;
 
-void sim_stream_reset(void)
-{
+void sim_stream_reset(void) {
     memset(events, 0, sizeof events);
     memset(pipes, 0, sizeof pipes);
     if (sim_cfg.o.pipe_buffer_size > pipe_pool_cap) {
@@ -43,69 +41,55 @@ void sim_stream_reset(void)
     }
 }
 
-void sim_stream_free(void)
-{
-}
+void sim_stream_free(void) {}
 
 /* ---- eventfd ---- */
 
-int sim_event_read(uint32_t e, void *buffer, uint32_t size)
-{
+int sim_event_read(uint32_t e, void *buffer, uint32_t size) {
     struct sim_eventfd *ev = &events[e];
     SIM_ASSERT(ev->used);
-    if (size < 8)
-        return -EINVAL;
-    if (ev->count == 0)
-        return -EAGAIN;
+    if (size < 8) return -EINVAL;
+    if (ev->count == 0) return -EAGAIN;
     uint64_t value = ev->semaphore ? 1 : ev->count;
     ev->count -= value;
     memcpy(buffer, &value, 8);
     return 8;
 }
 
-int sim_event_write(uint32_t e, const void *buffer, uint32_t size, bool nonblock)
-{
+int sim_event_write(uint32_t e, const void *buffer, uint32_t size, bool nonblock) {
     struct sim_eventfd *ev = &events[e];
     SIM_ASSERT(ev->used);
     (void)nonblock;
-    if (size < 8)
-        return -EINVAL;
+    if (size < 8) return -EINVAL;
     uint64_t value;
     memcpy(&value, buffer, 8);
-    if (value == UINT64_MAX)
-        return -EINVAL;
-    if (value > 0xfffffffffffffffeull - ev->count)
-        return -EAGAIN;
+    if (value == UINT64_MAX) return -EINVAL;
+    if (value > 0xfffffffffffffffeull - ev->count) return -EAGAIN;
     ev->count += value;
-    if (value > 0)
-        sim_wq_wake(WQ_EVENT, e);
+    if (value > 0) sim_wq_wake(WQ_EVENT, e);
     return 8;
 }
 
-void sim_event_close(uint32_t e)
-{
+void sim_event_close(uint32_t e) {
     SIM_ASSERT(events[e].used);
     events[e].used = false;
 }
 
-int ringer_sim_eventfd(unsigned int count, int flags)
-{
+int ringer_sim_eventfd(unsigned int count, int flags) {
     sim_enter_call();
     int res = -ENFILE;
     if (flags & ~(EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE)) {
         res = -EINVAL;
     } else {
         for (uint32_t e = 0; e < MAX_EVENTS; e++) {
-            if (events[e].used)
-                continue;
-            uint32_t f = sim_file_alloc(FK_EVENT, e, O_RDWR | ((flags & EFD_NONBLOCK) ? O_NONBLOCK : 0));
-            if (f == SIM_NONE)
-                break;
-            events[e] = (struct sim_eventfd){.used = true, .count = count,
-                                             .semaphore = (flags & EFD_SEMAPHORE) != 0};
+            if (events[e].used) continue;
+            uint32_t f =
+                sim_file_alloc(FK_EVENT, e, O_RDWR | ((flags & EFD_NONBLOCK) ? O_NONBLOCK : 0));
+            if (f == SIM_NONE) break;
+            events[e] = (struct sim_eventfd){
+                .used = true, .count = count, .semaphore = (flags & EFD_SEMAPHORE) != 0};
             res = sim_fd_install(f, (flags & EFD_CLOEXEC) != 0);
-            if (res < 0)
-                sim_file_unref(f);
+            if (res < 0) sim_file_unref(f);
             break;
         }
     }
@@ -115,12 +99,10 @@ int ringer_sim_eventfd(unsigned int count, int flags)
 
 /* ---- pipes ---- */
 
-int sim_pipe_read(uint32_t p, void *buffer, uint32_t size)
-{
+int sim_pipe_read(uint32_t p, void *buffer, uint32_t size) {
     struct sim_pipe *pi = &pipes[p];
     uint32_t cap = sim_cfg.o.pipe_buffer_size;
-    if (pi->len == 0)
-        return pi->writers == 0 ? 0 : -EAGAIN;
+    if (pi->len == 0) return pi->writers == 0 ? 0 : -EAGAIN;
     uint32_t n = size < pi->len ? size : pi->len;
     for (uint32_t done = 0; done < n;) {
         uint32_t chunk = cap - pi->head < n - done ? cap - pi->head : n - done;
@@ -133,16 +115,12 @@ int sim_pipe_read(uint32_t p, void *buffer, uint32_t size)
     return (int)n;
 }
 
-int sim_pipe_write(uint32_t p, const void *buffer, uint32_t size)
-{
+int sim_pipe_write(uint32_t p, const void *buffer, uint32_t size) {
     struct sim_pipe *pi = &pipes[p];
     uint32_t cap = sim_cfg.o.pipe_buffer_size;
-    if (pi->readers == 0)
-        return -EPIPE;
-    if (size == 0)
-        return 0;
-    if (pi->len == cap)
-        return -EAGAIN;
+    if (pi->readers == 0) return -EPIPE;
+    if (size == 0) return 0;
+    if (pi->len == cap) return -EAGAIN;
     uint32_t n = size < cap - pi->len ? size : cap - pi->len;
     for (uint32_t done = 0; done < n;) {
         uint32_t at = (pi->head + pi->len) % cap;
@@ -155,8 +133,7 @@ int sim_pipe_write(uint32_t p, const void *buffer, uint32_t size)
     return (int)n;
 }
 
-void sim_pipe_close(uint32_t p, bool write_end)
-{
+void sim_pipe_close(uint32_t p, bool write_end) {
     struct sim_pipe *pi = &pipes[p];
     SIM_ASSERT(pi->used);
     if (write_end) {
@@ -168,53 +145,46 @@ void sim_pipe_close(uint32_t p, bool write_end)
         pi->readers--;
         sim_wq_wake(WQ_PIPE_W, p);
     }
-    if (pi->readers == 0 && pi->writers == 0)
-        pi->used = false;
+    if (pi->readers == 0 && pi->writers == 0) pi->used = false;
 }
 
-static int pipe_make(int fds[2], int flags)
-{
-    if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
-        return -EINVAL;
+static int pipe_make(int fds[2], int flags) {
+    if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) return -EINVAL;
     uint32_t p;
     for (p = 0; p < MAX_PIPES && pipes[p].used; p++) {
     }
-    if (p == MAX_PIPES)
-        return -ENFILE;
-    pipes[p] = (struct sim_pipe){.used = true, .readers = 1, .writers = 1,
+    if (p == MAX_PIPES) return -ENFILE;
+    pipes[p] = (struct sim_pipe){.used = true,
+                                 .readers = 1,
+                                 .writers = 1,
                                  .buf = pipe_pool + (size_t)p * sim_cfg.o.pipe_buffer_size};
     int nb = flags & O_NONBLOCK;
     uint32_t fr = sim_file_alloc(FK_PIPE_R, p, O_RDONLY | nb);
     uint32_t fw = fr == SIM_NONE ? SIM_NONE : sim_file_alloc(FK_PIPE_W, p, O_WRONLY | nb);
     if (fw == SIM_NONE) {
         pipes[p].used = false;
-        if (fr != SIM_NONE)
-            sim_files[fr].refs = 0, sim_files[fr].kind = FK_NONE;
+        if (fr != SIM_NONE) sim_files[fr].refs = 0, sim_files[fr].kind = FK_NONE;
         return -ENFILE;
     }
     fds[0] = sim_fd_install(fr, (flags & O_CLOEXEC) != 0);
     fds[1] = fds[0] < 0 ? -EMFILE : sim_fd_install(fw, (flags & O_CLOEXEC) != 0);
     if (fds[1] < 0) {
-        if (fds[0] >= 0)
-            sim_fd_close(fds[0]);
-        else
-            sim_file_unref(fr);
+        if (fds[0] >= 0) sim_fd_close(fds[0]);
+        else sim_file_unref(fr);
         sim_file_unref(fw);
         return -EMFILE;
     }
     return 0;
 }
 
-int ringer_sim_pipe2(int fds[2], int flags)
-{
+int ringer_sim_pipe2(int fds[2], int flags) {
     sim_enter_call();
     int res = pipe_make(fds, flags);
     sim_trace(TRACE_POSIX, 41, (uint64_t)flags, (uint64_t)res, 0);
     return sim_errno_ret(res);
 }
 
-int ringer_sim_pipe(int fds[2])
-{
+int ringer_sim_pipe(int fds[2]) {
     return ringer_sim_pipe2(fds, 0);
 }
 
@@ -226,13 +196,11 @@ struct ready_arg {
     bool write;
 };
 
-static bool obj_ready(void *arg)
-{
+static bool obj_ready(void *arg) {
     const struct ready_arg *a = arg;
     switch (a->kind) {
     case FK_SOCK:
-        if (a->write)
-            return sim_sock_writable(a->obj);
+        if (a->write) return sim_sock_writable(a->obj);
         return sim_sock_is_listener(a->obj) ? sim_sock_acceptable(a->obj)
                                             : sim_sock_readable(a->obj);
     case FK_EVENT:
@@ -240,28 +208,23 @@ static bool obj_ready(void *arg)
     case FK_PIPE_R:
         return pipes[a->obj].len > 0 || pipes[a->obj].writers == 0;
     case FK_PIPE_W:
-        return pipes[a->obj].readers == 0 ||
-               pipes[a->obj].len < sim_cfg.o.pipe_buffer_size;
+        return pipes[a->obj].readers == 0 || pipes[a->obj].len < sim_cfg.o.pipe_buffer_size;
     default:
         return true;
     }
 }
 
-static void block_on(uint32_t f, bool write, const char *what)
-{
+static void block_on(uint32_t f, bool write, const char *what) {
     struct ready_arg a = {sim_files[f].kind, sim_files[f].obj, write};
     sim_block_until(obj_ready, &a, what);
 }
 
-static void raise_sigpipe(void)
-{
+static void raise_sigpipe(void) {
     sim_stats.sigpipes++;
-    if (!sim_cfg.o.no_real_sigpipe)
-        raise(SIGPIPE);
+    if (!sim_cfg.o.no_real_sigpipe) raise(SIGPIPE);
 }
 
-static int stream_read_once(uint32_t f, void *buffer, size_t size)
-{
+static int stream_read_once(uint32_t f, void *buffer, size_t size) {
     const struct sim_file *file = &sim_files[f];
     uint32_t n = size > 0x7ffff000u ? 0x7ffff000u : (uint32_t)size;
     switch (file->kind) {
@@ -278,8 +241,7 @@ static int stream_read_once(uint32_t f, void *buffer, size_t size)
     }
 }
 
-static int stream_write_once(uint32_t f, const void *buffer, size_t size, bool is_send)
-{
+static int stream_write_once(uint32_t f, const void *buffer, size_t size, bool is_send) {
     const struct sim_file *file = &sim_files[f];
     uint32_t n = size > 0x7ffff000u ? 0x7ffff000u : (uint32_t)size;
     switch (file->kind) {
@@ -296,10 +258,8 @@ static int stream_write_once(uint32_t f, const void *buffer, size_t size, bool i
     }
 }
 
-ssize_t ringer_sim_read(int fd, void *buffer, size_t size)
-{
-    if (fd >= 0 && fd < 3)
-        return read(fd, buffer, size);
+ssize_t ringer_sim_read(int fd, void *buffer, size_t size) {
+    if (fd >= 0 && fd < 3) return read(fd, buffer, size);
     sim_enter_call();
     uint32_t f = sim_fd_file(fd);
     int res;
@@ -317,8 +277,7 @@ ssize_t ringer_sim_read(int fd, void *buffer, size_t size)
     return res < 0 ? sim_errno_ret(res) : res;
 }
 
-static ssize_t write_common(int fd, const void *buffer, size_t size, int flags, bool is_send)
-{
+static ssize_t write_common(int fd, const void *buffer, size_t size, int flags, bool is_send) {
     sim_enter_call();
     uint32_t f = sim_fd_file(fd);
     int res;
@@ -334,38 +293,31 @@ static ssize_t write_common(int fd, const void *buffer, size_t size, int flags, 
         while ((res = stream_write_once(f, buffer, size, is_send)) == -EAGAIN && !nonblock)
             block_on(f, true, is_send ? "send" : "write");
     }
-    if (res == -EPIPE && !(flags & MSG_NOSIGNAL))
-        raise_sigpipe();
+    if (res == -EPIPE && !(flags & MSG_NOSIGNAL)) raise_sigpipe();
     sim_trace(TRACE_POSIX, 43, (uint64_t)fd, size, (uint64_t)res);
     return res < 0 ? sim_errno_ret(res) : res;
 }
 
-ssize_t ringer_sim_write(int fd, const void *buffer, size_t size)
-{
-    if (fd >= 0 && fd < 3)
-        return write(fd, buffer, size);
+ssize_t ringer_sim_write(int fd, const void *buffer, size_t size) {
+    if (fd >= 0 && fd < 3) return write(fd, buffer, size);
     return write_common(fd, buffer, size, 0, false);
 }
 
-ssize_t ringer_sim_send(int fd, const void *buffer, size_t size, int flags)
-{
+ssize_t ringer_sim_send(int fd, const void *buffer, size_t size, int flags) {
     return write_common(fd, buffer, size, flags, true);
 }
 
 ssize_t ringer_sim_sendto(int fd, const void *buffer, size_t size, int flags,
-                          __CONST_SOCKADDR_ARG address, socklen_t address_size)
-{
+                          __CONST_SOCKADDR_ARG address, socklen_t address_size) {
     (void)address_size;
     if (SIM_SA(address) != NULL) {
         uint32_t f = sim_fd_file(fd);
-        if (f != SIM_NONE && sim_files[f].kind == FK_SOCK)
-            return sim_errno_ret(-EISCONN);
+        if (f != SIM_NONE && sim_files[f].kind == FK_SOCK) return sim_errno_ret(-EISCONN);
     }
     return write_common(fd, buffer, size, flags, true);
 }
 
-ssize_t ringer_sim_recv(int fd, void *buffer, size_t size, int flags)
-{
+ssize_t ringer_sim_recv(int fd, void *buffer, size_t size, int flags) {
     sim_enter_call();
     uint32_t f = sim_fd_file(fd);
     int res;
@@ -384,50 +336,41 @@ ssize_t ringer_sim_recv(int fd, void *buffer, size_t size, int flags)
 
 /* ---- socket calls ---- */
 
-static int sock_of(int fd, uint32_t *s)
-{
+static int sock_of(int fd, uint32_t *s) {
     uint32_t f = sim_fd_file(fd);
-    if (f == SIM_NONE)
-        return -EBADF;
-    if (sim_files[f].kind != FK_SOCK)
-        return -ENOTSOCK;
+    if (f == SIM_NONE) return -EBADF;
+    if (sim_files[f].kind != FK_SOCK) return -ENOTSOCK;
     *s = sim_files[f].obj;
     return 0;
 }
 
-int ringer_sim_socket(int domain, int type, int protocol)
-{
+int ringer_sim_socket(int domain, int type, int protocol) {
     sim_enter_call();
     int res;
     int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (domain != AF_INET && domain != AF_INET6)
-        res = -EAFNOSUPPORT;
-    else if (base != SOCK_STREAM)
-        res = -ESOCKTNOSUPPORT;
-    else if (protocol != 0 && protocol != IPPROTO_TCP)
-        res = -EPROTONOSUPPORT;
+    if (domain != AF_INET && domain != AF_INET6) res = -EAFNOSUPPORT;
+    else if (base != SOCK_STREAM) res = -ESOCKTNOSUPPORT;
+    else if (protocol != 0 && protocol != IPPROTO_TCP) res = -EPROTONOSUPPORT;
     else {
         uint32_t s = sim_sock_new(domain);
-        uint32_t f = s == SIM_NONE ? SIM_NONE
-                                   : sim_file_alloc(FK_SOCK, s, O_RDWR | ((type & SOCK_NONBLOCK) ? O_NONBLOCK : 0));
+        uint32_t f =
+            s == SIM_NONE
+                ? SIM_NONE
+                : sim_file_alloc(FK_SOCK, s, O_RDWR | ((type & SOCK_NONBLOCK) ? O_NONBLOCK : 0));
         if (f == SIM_NONE) {
             res = -ENFILE;
         } else {
             res = sim_fd_install(f, (type & SOCK_CLOEXEC) != 0);
-            if (res < 0)
-                sim_file_unref(f);
+            if (res < 0) sim_file_unref(f);
         }
     }
     sim_trace(TRACE_POSIX, 50, (uint64_t)domain, (uint64_t)type, (uint64_t)res);
     return res < 0 ? sim_errno_ret(res) : res;
 }
 
-static int sockopt(uint32_t s, int level, int name, const void *value, socklen_t size)
-{
-    if (value == NULL)
-        return -EFAULT;
-    if (size < (socklen_t)sizeof(int))
-        return -EINVAL;
+static int sockopt(uint32_t s, int level, int name, const void *value, socklen_t size) {
+    if (value == NULL) return -EFAULT;
+    if (size < (socklen_t)sizeof(int)) return -EINVAL;
     int v;
     memcpy(&v, value, sizeof v);
     if (level == SOL_SOCKET) {
@@ -439,8 +382,12 @@ static int sockopt(uint32_t s, int level, int name, const void *value, socklen_t
         case SO_RCVBUFFORCE:
             sim_sock_set_rcvbuf(s, v);
             return 0;
-        case SO_REUSEPORT: case SO_KEEPALIVE: case SO_SNDBUF:
-        case SO_SNDBUFFORCE: case SO_LINGER: case SO_OOBINLINE:
+        case SO_REUSEPORT:
+        case SO_KEEPALIVE:
+        case SO_SNDBUF:
+        case SO_SNDBUFFORCE:
+        case SO_LINGER:
+        case SO_OOBINLINE:
             return 0;
         default:
             return -ENOPROTOOPT;
@@ -448,31 +395,30 @@ static int sockopt(uint32_t s, int level, int name, const void *value, socklen_t
     }
     if (level == IPPROTO_TCP) {
         switch (name) {
-        case TCP_NODELAY: case TCP_KEEPIDLE: case TCP_KEEPINTVL: case TCP_KEEPCNT:
+        case TCP_NODELAY:
+        case TCP_KEEPIDLE:
+        case TCP_KEEPINTVL:
+        case TCP_KEEPCNT:
         case TCP_USER_TIMEOUT:
             return (name != TCP_NODELAY && v < (name == TCP_USER_TIMEOUT ? 0 : 1)) ? -EINVAL : 0;
         default:
             return -ENOPROTOOPT;
         }
     }
-    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
-        return 0;
+    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY) return 0;
     return -ENOPROTOOPT;
 }
 
-int ringer_sim_setsockopt(int fd, int level, int name, const void *value, socklen_t size)
-{
+int ringer_sim_setsockopt(int fd, int level, int name, const void *value, socklen_t size) {
     sim_enter_call();
     uint32_t s;
     int res = sock_of(fd, &s);
-    if (res == 0)
-        res = sockopt(s, level, name, value, size);
+    if (res == 0) res = sockopt(s, level, name, value, size);
     sim_trace(TRACE_POSIX, 51, (uint64_t)fd, (uint64_t)name, (uint64_t)res);
     return sim_errno_ret(res);
 }
 
-int ringer_sim_getsockopt(int fd, int level, int name, void *value, socklen_t *size)
-{
+int ringer_sim_getsockopt(int fd, int level, int name, void *value, socklen_t *size) {
     sim_enter_call();
     uint32_t s;
     int res = sock_of(fd, &s);
@@ -480,76 +426,61 @@ int ringer_sim_getsockopt(int fd, int level, int name, void *value, socklen_t *s
         res = value == NULL || size == NULL ? -EFAULT : -EINVAL;
     if (res == 0) {
         int v = 0;
-        if (level == SOL_SOCKET && name == SO_TYPE)
-            v = SOCK_STREAM;
-        else if (level == SOL_SOCKET && name == SO_RCVBUF)
-            v = sim_sock_get_rcvbuf(s);
-        else if (level == SOL_SOCKET && name == SO_SNDBUF)
-            v = (int)sim_cfg.o.socket_buffer_size;
-        else if (!(level == SOL_SOCKET && name == SO_ERROR))
-            v = 0;
+        if (level == SOL_SOCKET && name == SO_TYPE) v = SOCK_STREAM;
+        else if (level == SOL_SOCKET && name == SO_RCVBUF) v = sim_sock_get_rcvbuf(s);
+        else if (level == SOL_SOCKET && name == SO_SNDBUF) v = (int)sim_cfg.o.socket_buffer_size;
+        else if (!(level == SOL_SOCKET && name == SO_ERROR)) v = 0;
         memcpy(value, &v, sizeof v);
         *size = sizeof v;
     }
     return sim_errno_ret(res);
 }
 
-int ringer_sim_bind(int fd, __CONST_SOCKADDR_ARG address, socklen_t size)
-{
+int ringer_sim_bind(int fd, __CONST_SOCKADDR_ARG address, socklen_t size) {
     sim_enter_call();
     uint32_t s;
     int res = sock_of(fd, &s);
-    if (res == 0)
-        res = sim_sock_bind(s, SIM_SA(address), size);
+    if (res == 0) res = sim_sock_bind(s, SIM_SA(address), size);
     sim_trace(TRACE_POSIX, 52, (uint64_t)fd, (uint64_t)res, 0);
     return sim_errno_ret(res);
 }
 
-int ringer_sim_listen(int fd, int backlog)
-{
+int ringer_sim_listen(int fd, int backlog) {
     sim_enter_call();
     uint32_t s;
     int res = sock_of(fd, &s);
-    if (res == 0)
-        res = sim_sock_listen(s, backlog);
+    if (res == 0) res = sim_sock_listen(s, backlog);
     sim_trace(TRACE_POSIX, 53, (uint64_t)fd, (uint64_t)backlog, (uint64_t)res);
     return sim_errno_ret(res);
 }
 
-int ringer_sim_getsockname(int fd, __SOCKADDR_ARG address, socklen_t *size)
-{
+int ringer_sim_getsockname(int fd, __SOCKADDR_ARG address, socklen_t *size) {
     sim_enter_call();
     uint32_t s;
     int res = sock_of(fd, &s);
-    if (res == 0)
-        res = sim_sock_name(s, SIM_SA(address), size, false);
+    if (res == 0) res = sim_sock_name(s, SIM_SA(address), size, false);
     sim_trace(TRACE_POSIX, 54, (uint64_t)fd, (uint64_t)res, 0);
     return sim_errno_ret(res);
 }
 
-int ringer_sim_getpeername(int fd, __SOCKADDR_ARG address, socklen_t *size)
-{
+int ringer_sim_getpeername(int fd, __SOCKADDR_ARG address, socklen_t *size) {
     sim_enter_call();
     uint32_t s;
     int res = sock_of(fd, &s);
-    if (res == 0)
-        res = sim_sock_name(s, SIM_SA(address), size, true);
+    if (res == 0) res = sim_sock_name(s, SIM_SA(address), size, true);
     return sim_errno_ret(res);
 }
 
-int ringer_sim_shutdown(int fd, int how)
-{
+int ringer_sim_shutdown(int fd, int how) {
     sim_enter_call();
     uint32_t s;
     int res = sock_of(fd, &s);
-    if (res == 0)
-        res = sim_sock_shutdown(s, how);
+    if (res == 0) res = sim_sock_shutdown(s, how);
     sim_trace(TRACE_POSIX, 55, (uint64_t)fd, (uint64_t)how, (uint64_t)res);
     return sim_errno_ret(res);
 }
 
-int ringer_sim_accept4(int fd, __SOCKADDR_ARG address, socklen_t *size, int flags)
-{
+int ringer_sim_accept4(int fd, __SOCKADDR_ARG address, socklen_t *size, int flags) {
     sim_enter_call();
     uint32_t s;
     int res = sock_of(fd, &s);
@@ -565,13 +496,11 @@ int ringer_sim_accept4(int fd, __SOCKADDR_ARG address, socklen_t *size, int flag
     return res < 0 ? sim_errno_ret(res) : res;
 }
 
-int ringer_sim_accept(int fd, __SOCKADDR_ARG address, socklen_t *size)
-{
+int ringer_sim_accept(int fd, __SOCKADDR_ARG address, socklen_t *size) {
     return ringer_sim_accept4(fd, address, size, 0);
 }
 
-int ringer_sim_connect(int fd, __CONST_SOCKADDR_ARG address, socklen_t size)
-{
+int ringer_sim_connect(int fd, __CONST_SOCKADDR_ARG address, socklen_t size) {
     sim_enter_call();
     uint32_t s;
     int res = sock_of(fd, &s);
@@ -579,10 +508,8 @@ int ringer_sim_connect(int fd, __CONST_SOCKADDR_ARG address, socklen_t size)
         uint32_t f = sim_fd_file(fd);
         bool nonblock = (sim_files[f].flags & O_NONBLOCK) != 0;
         res = sim_sock_connect(s, SIM_SA(address), size);
-        if (res == 0 && nonblock)
-            res = -EINPROGRESS;
-        else if (res == -EAGAIN)
-            res = nonblock ? -EINPROGRESS : -ETIMEDOUT;
+        if (res == 0 && nonblock) res = -EINPROGRESS;
+        else if (res == -EAGAIN) res = nonblock ? -EINPROGRESS : -ETIMEDOUT;
     }
     sim_trace(TRACE_POSIX, 57, (uint64_t)fd, (uint64_t)res, 0);
     return sim_errno_ret(res);

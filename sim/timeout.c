@@ -8,16 +8,15 @@
 /* One slack per enter: timers armed together with equal durations fire together. */
 static uint64_t drawn_at_enter = UINT64_MAX, enter_slack;
 
-void sim_timeout_reset(void)
-{
+void sim_timeout_reset(void) {
     drawn_at_enter = UINT64_MAX;
     enter_slack = 0;
 }
 
-static uint64_t timer_slack(void)
-{
+static uint64_t timer_slack(void) {
     if (drawn_at_enter != sim_stats.enters) {
-        uint64_t max = sim_cfg.o.timer_slack_ns > UINT32_MAX - 1 ? UINT32_MAX - 1 : sim_cfg.o.timer_slack_ns;
+        uint64_t max =
+            sim_cfg.o.timer_slack_ns > UINT32_MAX - 1 ? UINT32_MAX - 1 : sim_cfg.o.timer_slack_ns;
         enter_slack = sim_draw_below((uint32_t)max + 1);
         drawn_at_enter = sim_stats.enters;
     }
@@ -25,11 +24,9 @@ static uint64_t timer_slack(void)
 }
 
 /* Hostile only: a timeout that ends with -ECANCELED or -EINTR; or a scripted result. */
-static bool timeout_faults(uint32_t r, int32_t *res)
-{
+static bool timeout_faults(uint32_t r, int32_t *res) {
     const struct sim_req *q = &sim_reqs[r];
-    if (sim_script_take(IORING_OP_TIMEOUT, res))
-        return true;
+    if (sim_script_take(IORING_OP_TIMEOUT, res)) return true;
     bool allowed = sim_transient_allowed(q->user_data);
     bool ecanceled = sim_fault2(RINGER_SIM_FAULT_CQE_ECANCELED, false, true);
     bool eintr = sim_fault2(RINGER_SIM_FAULT_CQE_EINTR, false, allowed);
@@ -37,8 +34,7 @@ static bool timeout_faults(uint32_t r, int32_t *res)
     return *res != 0;
 }
 
-void sim_timeout_issue(uint32_t r)
-{
+void sim_timeout_issue(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     SIM_ASSERT(q->opcode == IORING_OP_TIMEOUT);
     int32_t fault;
@@ -47,8 +43,7 @@ void sim_timeout_issue(uint32_t r)
         return;
     }
     uint64_t deadline = q->timeout_abs ? q->deadline : sim_now + q->deadline;
-    if (!q->timeout_abs && deadline < sim_now)
-        deadline = UINT64_MAX; /* overflow: never */
+    if (!q->timeout_abs && deadline < sim_now) deadline = UINT64_MAX; /* overflow: never */
     uint64_t slack = timer_slack();
     if (deadline <= sim_now) {
         sim_req_complete(r, -ETIME, 0);
@@ -56,8 +51,7 @@ void sim_timeout_issue(uint32_t r)
     }
     q->deadline = deadline;
     q->state = REQ_TIMER;
-    if (deadline != UINT64_MAX)
-        sim_schedule(deadline + slack, EV_REQ, r, q->gen);
+    if (deadline != UINT64_MAX) sim_schedule(deadline + slack, EV_REQ, r, q->gen);
     if (q->off != 0) {
         struct sim_ring *ring = &sim_rings[q->ring];
         q->count_target = ring->cqes_posted_nontimeout + q->off;
@@ -66,8 +60,7 @@ void sim_timeout_issue(uint32_t r)
     }
 }
 
-void sim_timer_fire(uint32_t r)
-{
+void sim_timer_fire(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     SIM_ASSERT(q->state == REQ_TIMER);
     SIM_ASSERT(sim_now >= q->deadline); /* never early */
@@ -75,8 +68,7 @@ void sim_timer_fire(uint32_t r)
 }
 
 /* After a non-timeout CQE: complete the count timeouts it satisfied (posted after it). */
-void sim_timeout_count_check(uint32_t ring_index)
-{
+void sim_timeout_count_check(uint32_t ring_index) {
     struct sim_ring *ring = &sim_rings[ring_index];
     uint32_t r = ring->count_head;
     while (r != SIM_NONE) {
@@ -90,8 +82,7 @@ void sim_timeout_count_check(uint32_t ring_index)
     }
 }
 
-void sim_timeout_remove_issue(uint32_t r)
-{
+void sim_timeout_remove_issue(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     struct sim_ring *ring = &sim_rings[q->ring];
     uint32_t target = SIM_NONE;

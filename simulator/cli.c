@@ -118,9 +118,9 @@ static void defaults(struct cli *cli) {
 static int parse_valued(struct cli *cli, const char *flag, const char *value) {
     uint64_t number;
     int64_t mask;
-    static const char *const valued[] = {"--seed", "--seeds", "--seed-range", "--workload",
-                                         "--profile", "--jobs", "--ops", "--faults-off",
-                                         "--trace"};
+    static const char *const valued[] = {"--seed",     "--seeds",      "--seed-range",
+                                         "--workload", "--profile",    "--jobs",
+                                         "--ops",      "--faults-off", "--trace"};
     bool known = false;
     for (size_t i = 0; i < sizeof(valued) / sizeof(valued[0]); i++) {
         known = known || strcmp(flag, valued[i]) == 0;
@@ -140,8 +140,8 @@ static int parse_valued(struct cli *cli, const char *flag, const char *value) {
             return error("bad --seed-range '%s' (expected A..B with A <= B)", value);
         }
     } else if (strcmp(flag, "--workload") == 0) {
-        mask = strcmp(value, "all") == 0 ? (int64_t)WORKLOAD_ALL
-                                         : parse_list(value, workload_parse);
+        mask =
+            strcmp(value, "all") == 0 ? (int64_t)WORKLOAD_ALL : parse_list(value, workload_parse);
         if (mask <= 0) return error("unknown workload '%s'", value);
         cli->config.workloads = (uint32_t)mask;
         cli->workload_arg = value;
@@ -234,8 +234,7 @@ void cli_config_flags(const struct cli *cli, const struct run_config *config, ch
                         config->profile == RINGER_SIM_PROFILE_HOSTILE ? "hostile" : "faithful",
                         config->swarm ? "--swarm" : "--no-swarm");
     if (config->op_budget != 0 && used > 0 && (unsigned)used < size) {
-        used += snprintf(out + used, size - (unsigned)used, " --ops %" PRIu64,
-                         config->op_budget);
+        used += snprintf(out + used, size - (unsigned)used, " --ops %" PRIu64, config->op_budget);
     }
     if (config->no_crash && used > 0 && (unsigned)used < size) {
         used += snprintf(out + used, size - (unsigned)used, " --no-crash");
@@ -246,7 +245,7 @@ void cli_config_flags(const struct cli *cli, const struct run_config *config, ch
     for (uint32_t c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++) {
         if (!((config->faults_off >> c) & 1u) || used <= 0 || (unsigned)used >= size) continue;
         const bool first = (config->faults_off & ((1u << c) - 1u)) == 0;
-        used += snprintf(out + used, size - (unsigned)used, "%s%s",
-                         first ? " --faults-off " : ",", fault_class_name(c));
+        used += snprintf(out + used, size - (unsigned)used, "%s%s", first ? " --faults-off " : ",",
+                         fault_class_name(c));
     }
 }

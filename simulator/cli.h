@@ -13,7 +13,7 @@ struct cli {
     struct run_config config; /* seed is unused here: the range below gives the seeds */
     uint64_t first_seed;
     uint64_t seed_count;
-    bool single_seed;         /* --seed S: replay one seed and print its trace hash */
+    bool single_seed; /* --seed S: replay one seed and print its trace hash */
     unsigned jobs;
     const char *trace_path;
     bool log;

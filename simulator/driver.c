@@ -12,10 +12,10 @@
 #include "track.h"
 #include "workload.h"
 
-#define STEP_MAX 400000u                       /* liveness bound on loop calls */
-#define CRASH_STEPS_MAX 1000u                  /* loop calls between crashes, at most */
-#define OP_BUDGET_MAX 1000u                    /* ops a seed may start, at most */
-#define RUN_FOR_NS_MAX 20000000u               /* 20 ms */
+#define STEP_MAX        400000u   /* liveness bound on loop calls */
+#define CRASH_STEPS_MAX 1000u     /* loop calls between crashes, at most */
+#define OP_BUDGET_MAX   1000u     /* ops a seed may start, at most */
+#define RUN_FOR_NS_MAX  20000000u /* 20 ms */
 
 static struct ringer_io io_slots[RUN_IO_SLOTS];
 static struct run the_run;
@@ -52,12 +52,14 @@ static void on_sim_stop(const char *reason) {
     char message[RESULT_MESSAGE_SIZE];
     const struct ringer_io *io = the_run.io;
     const struct ringer_completion *target = io != NULL ? io->cancel_all_target : NULL;
-    snprintf(message, sizeof(message), "sim stopped the run: %s (loop: queued %u, in_kernel "
+    snprintf(message, sizeof(message),
+             "sim stopped the run: %s (loop: queued %u, in_kernel "
              "%u, unqueued %u, completed %u, awaiting %u, cancel_all state %u, target op %d "
-             "state %d)", reason, io ? io->queued : 0, io ? io->in_kernel : 0,
-             io ? io->unqueued.count : 0, io ? io->completed.count : 0,
-             io ? io->awaiting.count : 0, io ? io->cancel_all_state : 0,
-             target ? target->operation_kind : -1, target ? target->state : -1);
+             "state %d)",
+             reason, io ? io->queued : 0, io ? io->in_kernel : 0, io ? io->unqueued.count : 0,
+             io ? io->completed.count : 0, io ? io->awaiting.count : 0,
+             io ? io->cancel_all_state : 0, target ? target->operation_kind : -1,
+             target ? target->state : -1);
     report_abort(message);
 }
 
@@ -66,8 +68,8 @@ static void on_sim_stop(const char *reason) {
 _Noreturn void ringer_assert_fail(const char *condition, const char *file, int line);
 _Noreturn void ringer_assert_fail(const char *condition, const char *file, int line) {
     char message[RESULT_MESSAGE_SIZE];
-    snprintf(message, sizeof(message), "library assertion failed: %s (%s:%d)", condition,
-             file, line);
+    snprintf(message, sizeof(message), "library assertion failed: %s (%s:%d)", condition, file,
+             line);
     fprintf(stderr, "ringer: assertion failed: %s (%s:%d)\n", condition, file, line);
     report_abort(message);
     abort();
@@ -115,8 +117,8 @@ static bool start_life(struct run *run) {
         run_fail(run, "ringer_init(%u) returned %d", run->ring_entries, rc);
         return false;
     }
-    run_log(run, "life %u: ringer_init(%u entries) workloads 0x%x", run->life,
-            run->ring_entries, run->mix);
+    run_log(run, "life %u: ringer_init(%u entries) workloads 0x%x", run->life, run->ring_entries,
+            run->mix);
     for (uint32_t id = 0; id < WORKLOAD_COUNT && !run->failed; id++) {
         if ((run->mix >> id) & 1u) workloads[id]->begin(run);
     }
@@ -153,13 +155,12 @@ static void step_run_for_ns(struct run *run, uint64_t ns) {
         return;
     }
     if (after - before < ns) {
-        run_fail(run, "I6: ringer_run_for_ns(%" PRIu64 ") returned early, after %" PRIu64
-                 " ns", ns, after - before);
+        run_fail(run, "I6: ringer_run_for_ns(%" PRIu64 ") returned early, after %" PRIu64 " ns", ns,
+                 after - before);
         return;
     }
     if (ringer_sim_timers_with_user_data(0) != 0) {
-        run_fail(run, "I6: ringer_run_for_ns(%" PRIu64 ") left its internal timeout armed",
-                 ns);
+        run_fail(run, "I6: ringer_run_for_ns(%" PRIu64 ") left its internal timeout armed", ns);
     }
 }
 
@@ -171,8 +172,8 @@ static void step(struct run *run) {
         if (!run->failed) track_check_loop(run, "ringer_tick");
         return;
     }
-    const uint64_t ns = prng_chance(&run->rng, 1, 8)
-                            ? 0 : prng_log_uniform(&run->rng, RUN_FOR_NS_MAX);
+    const uint64_t ns =
+        prng_chance(&run->rng, 1, 8) ? 0 : prng_log_uniform(&run->rng, RUN_FOR_NS_MAX);
     run_log(run, "ringer_run_for_ns(%" PRIu64 ")", ns);
     step_run_for_ns(run, ns);
     if (!run->failed) track_check_loop(run, "ringer_run_for_ns");
@@ -206,9 +207,10 @@ static void cancel_all(struct run *run) {
     track_cancel_all_end(run);
     const struct ringer_stats s = ringer_stats(run->io);
     if (s.queued | s.in_kernel | s.unqueued | s.completed | s.awaiting | s.deadlines) {
-        run_fail(run, "I7: after cancel_all queued=%u in_kernel=%u unqueued=%u completed=%u "
-                 "awaiting=%u deadlines=%u", s.queued, s.in_kernel, s.unqueued, s.completed,
-                 s.awaiting, s.deadlines);
+        run_fail(run,
+                 "I7: after cancel_all queued=%u in_kernel=%u unqueued=%u completed=%u "
+                 "awaiting=%u deadlines=%u",
+                 s.queued, s.in_kernel, s.unqueued, s.completed, s.awaiting, s.deadlines);
         return;
     }
     if (ringer_sim_in_flight() != 0) {
@@ -258,8 +260,10 @@ static void main_loop(struct run *run) {
     uint64_t crash_step = prng_log_uniform(&run->rng, CRASH_STEPS_MAX);
     for (run->steps = 0; !run->failed; run->steps++) {
         if (run->steps >= STEP_MAX) {
-            run_fail(run, "liveness: the workloads did not finish in %u loop calls "
-                     "(%u ops pending)", STEP_MAX, track_pending());
+            run_fail(run,
+                     "liveness: the workloads did not finish in %u loop calls "
+                     "(%u ops pending)",
+                     STEP_MAX, track_pending());
             return;
         }
         if (cancel && run->result->ops >= cancel_at) break;
@@ -317,9 +321,11 @@ void driver_run_seed(const struct run_config *config, struct seed_result *result
     }
     if (start_life(run)) main_loop(run);
     fill_result(run, &options);
-    run_log(run, "end: %s, %" PRIu64 " ops, hash %016" PRIx64 " (sim %016" PRIx64
-            ", workloads %016" PRIx64 ")", result->failed ? "FAILED" : "ok", result->ops,
-            result->hash, ringer_sim_trace_hash(), run->workload_hash);
+    run_log(run,
+            "end: %s, %" PRIu64 " ops, hash %016" PRIx64 " (sim %016" PRIx64
+            ", workloads %016" PRIx64 ")",
+            result->failed ? "FAILED" : "ok", result->ops, result->hash, ringer_sim_trace_hash(),
+            run->workload_hash);
     ringer_sim_on_stop(NULL);
     ringer_sim_deinit();
     the_run.result = NULL;

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define JOBS_MAX 256u
+#define JOBS_MAX    256u
 #define PROGRESS_NS 250000000ull
 
 enum record_kind { RECORD_BEGIN = 1, RECORD_END = 2 };
@@ -26,11 +26,11 @@ struct record {
 
 struct worker {
     pid_t pid;
-    int fd;                 /* read end in the parent */
-    uint64_t next_index;    /* its next seed, as an index into the plan */
-    bool in_seed;           /* a BEGIN without its END */
+    int fd;              /* read end in the parent */
+    uint64_t next_index; /* its next seed, as an index into the plan */
+    bool in_seed;        /* a BEGIN without its END */
     uint64_t current_seed;
-    size_t have;            /* bytes of `partial` received */
+    size_t have; /* bytes of `partial` received */
     struct record partial;
 };
 
@@ -157,8 +157,8 @@ static void handle_record(struct campaign *campaign, struct worker *worker) {
     if (record->kind == RECORD_BEGIN) {
         worker->in_seed = true;
         worker->current_seed = record->result.seed;
-        worker->next_index = record->result.seed - campaign->plan->first_seed +
-                             campaign->plan->jobs;
+        worker->next_index =
+            record->result.seed - campaign->plan->first_seed + campaign->plan->jobs;
         return;
     }
     assert(record->kind == RECORD_END);
@@ -175,7 +175,8 @@ static void worker_ended(struct campaign *campaign, struct worker *worker) {
     close(worker->fd);
     worker->fd = -1;
     int status = 0;
-    while (waitpid(worker->pid, &status, 0) < 0 && errno == EINTR) {}
+    while (waitpid(worker->pid, &status, 0) < 0 && errno == EINTR) {
+    }
     const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (campaign->stopping || clean) return;
     if (worker->in_seed) {
@@ -184,9 +185,10 @@ static void worker_ended(struct campaign *campaign, struct worker *worker) {
         result.seed = worker->current_seed;
         result.failed = true;
         if (WIFSIGNALED(status)) {
-            snprintf(result.message, sizeof(result.message), "the run died of signal %d "
-                     "(%s); its own report is on stderr above", WTERMSIG(status),
-                     strsignal(WTERMSIG(status)));
+            snprintf(result.message, sizeof(result.message),
+                     "the run died of signal %d "
+                     "(%s); its own report is on stderr above",
+                     WTERMSIG(status), strsignal(WTERMSIG(status)));
         } else {
             snprintf(result.message, sizeof(result.message), "the run exited with status %d",
                      WEXITSTATUS(status));
@@ -226,8 +228,11 @@ uint64_t jobs_run(const struct jobs_plan *plan, jobs_seed_fn seed_fn, void *seed
     assert(plan->jobs >= 1 && plan->jobs <= JOBS_MAX && plan->count >= 1);
     static struct campaign campaign;
     memset(&campaign, 0, sizeof(campaign));
-    campaign = (struct campaign){.plan = plan, .seed_fn = seed_fn, .seed_arg = seed_arg,
-                                 .result_fn = result_fn, .arg = report_arg};
+    campaign = (struct campaign){.plan = plan,
+                                 .seed_fn = seed_fn,
+                                 .seed_arg = seed_arg,
+                                 .result_fn = result_fn,
+                                 .arg = report_arg};
     campaign.count = plan->count < plan->jobs ? (unsigned)plan->count : plan->jobs;
     const uint64_t start = jobs_wall_ns();
     uint64_t last_progress = start;

@@ -28,8 +28,8 @@ static void shrink_workloads(const struct cli *cli, struct run_config *config) {
     for (uint32_t id = 0; id < WORKLOAD_COUNT; id++) {
         if (!((mix >> id) & 1u) || (config->workloads & ~(1u << id) & mix) == 0) continue;
         config->workloads &= ~(1u << id);
-        if (still_fails(cli, config)) printf("  still fails without the %s workload\n",
-                                             workload_name(id));
+        if (still_fails(cli, config))
+            printf("  still fails without the %s workload\n", workload_name(id));
         else config->workloads |= 1u << id;
     }
 }

@@ -6,10 +6,10 @@
 
 #include "run.h"
 
-#define NET_CLIENTS_MAX 4u
-#define NET_FRAMES_MAX 24u
-#define NET_FRAME_MAX 1024u
-#define NET_STREAM_MAX (NET_FRAMES_MAX * NET_FRAME_MAX)
+#define NET_CLIENTS_MAX  4u
+#define NET_FRAMES_MAX   24u
+#define NET_FRAME_MAX    1024u
+#define NET_STREAM_MAX   (NET_FRAMES_MAX * NET_FRAME_MAX)
 #define NET_FRAME_HEADER 20u
 
 /* Frames: {len, client, session, seq, crc} then payload; crc covers all but itself. */
@@ -17,8 +17,8 @@ uint32_t net_build_session(uint8_t *stream, uint64_t seed, uint32_t client, uint
                            uint32_t frames, struct prng *rng);
 /* Parses one frame at the front of `bytes`: 0 if more bytes are needed, -1 if it is
  * malformed, else its length. */
-int32_t net_parse_frame(const uint8_t *bytes, uint32_t size, uint32_t *client,
-                        uint32_t *session, uint32_t *seq);
+int32_t net_parse_frame(const uint8_t *bytes, uint32_t size, uint32_t *client, uint32_t *session,
+                        uint32_t *seq);
 
 /* Every RESET the sim injects fails the send it hit with -ECONNRESET: the workload counts
  * the resets its send callbacks saw, to check that none was swallowed on the way. */

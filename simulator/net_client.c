@@ -59,8 +59,7 @@ static void on_connect(struct run *run, void *context, struct ringer_completion 
     client_step(run, client);
 }
 
-static void on_send(struct run *run, void *context, struct ringer_completion *c,
-                    int32_t result) {
+static void on_send(struct run *run, void *context, struct ringer_completion *c, int32_t result) {
     net_note_result(result);
     struct client *client = context;
     assert(c == &client->send_c && client->send_pending);
@@ -74,8 +73,7 @@ static void on_send(struct run *run, void *context, struct ringer_completion *c,
     client_step(run, client);
 }
 
-static void on_recv(struct run *run, void *context, struct ringer_completion *c,
-                    int32_t result) {
+static void on_recv(struct run *run, void *context, struct ringer_completion *c, int32_t result) {
     struct client *client = context;
     assert(c == &client->recv_c && client->recv_pending);
     client->recv_pending = false;
@@ -83,9 +81,10 @@ static void on_recv(struct run *run, void *context, struct ringer_completion *c,
         const uint32_t n = (uint32_t)result;
         if (n > client->tx_len - client->rx_len ||
             memcmp(client->rx + client->rx_len, client->tx + client->rx_len, n) != 0) {
-            run_fail(run, "network: client %u session %u: the echo differs from the stream "
-                     "sent at byte %u (%u bytes received)", client->id, client->session,
-                     client->rx_len, n);
+            run_fail(run,
+                     "network: client %u session %u: the echo differs from the stream "
+                     "sent at byte %u (%u bytes received)",
+                     client->id, client->session, client->rx_len, n);
             return;
         }
         client->rx_len += n;
@@ -95,8 +94,7 @@ static void on_recv(struct run *run, void *context, struct ringer_completion *c,
     client_step(run, client);
 }
 
-static void on_cancel(struct run *run, void *context, struct ringer_completion *c,
-                      int32_t result) {
+static void on_cancel(struct run *run, void *context, struct ringer_completion *c, int32_t result) {
     struct client *client = context;
     (void)result;
     assert(c == &client->cancel_c && client->cancel_pending);
@@ -104,8 +102,7 @@ static void on_cancel(struct run *run, void *context, struct ringer_completion *
     client_step(run, client);
 }
 
-static void on_close(struct run *run, void *context, struct ringer_completion *c,
-                     int32_t result) {
+static void on_close(struct run *run, void *context, struct ringer_completion *c, int32_t result) {
     struct client *client = context;
     assert(c == &client->close_c && client->close_pending);
     client->close_pending = false;
@@ -129,15 +126,15 @@ static void maybe_shut_down(struct run *run, struct client *client) {
 
 static void start_transfers(struct run *run, struct client *client) {
     if (!client->recv_pending && client->rx_len < client->tx_len) {
-        client->recv_pending = op_recv(run, &client->recv_c, client->fd,
-                                       client->rx + client->rx_len,
-                                       client->tx_len - client->rx_len, client, on_recv);
+        client->recv_pending =
+            op_recv(run, &client->recv_c, client->fd, client->rx + client->rx_len,
+                    client->tx_len - client->rx_len, client, on_recv);
         if (!client->recv_pending) client->ending = true;
     }
     if (!client->send_pending && client->tx_sent < client->tx_len && !client->ending) {
-        client->send_pending = op_send(run, &client->send_c, client->fd,
-                                       client->tx + client->tx_sent,
-                                       client->tx_len - client->tx_sent, client, on_send);
+        client->send_pending =
+            op_send(run, &client->send_c, client->fd, client->tx + client->tx_sent,
+                    client->tx_len - client->tx_sent, client, on_send);
         if (!client->send_pending) client->ending = true;
     }
     maybe_shut_down(run, client);
@@ -155,8 +152,9 @@ static void client_step(struct run *run, struct client *client) {
         if (!client->ending) return;
     }
     if (client->cancel_pending || client->close_pending || client->connect_pending) return;
-    struct ringer_completion *pending = client->recv_pending ? &client->recv_c
-                                      : client->send_pending ? &client->send_c : NULL;
+    struct ringer_completion *pending = client->recv_pending   ? &client->recv_c
+                                        : client->send_pending ? &client->send_c
+                                                               : NULL;
     if (pending != NULL) {
         client->cancel_pending = true;
         op_cancel(run, &client->cancel_c, pending, client, on_cancel);
@@ -179,19 +177,20 @@ static void session_start(struct run *run, struct client *client) {
     client->half_close = prng_chance(&run->rng, 1, 2) && run->config->half_close;
     client->tx_sent = client->rx_len = 0;
     const uint32_t frames = 1 + (uint32_t)prng_below(&run->rng, NET_FRAMES_MAX);
-    client->tx_len = net_build_session(client->tx, run->config->seed, client->id,
-                                       client->session, frames, &run->rng);
+    client->tx_len = net_build_session(client->tx, run->config->seed, client->id, client->session,
+                                       frames, &run->rng);
     const struct ringer_tcp_options options = {
-        .nodelay = prng_chance(&run->rng, 1, 2), .user_timeout_ms = 5000,
+        .nodelay = prng_chance(&run->rng, 1, 2),
+        .user_timeout_ms = 5000,
     };
     client->fd = ringer_open_socket_tcp(run->io, AF_INET, &options);
     if (client->fd < 0) {
         run_fail(run, "network: ringer_open_socket_tcp returned %d", client->fd);
         return;
     }
-    client->connect_pending = op_connect(run, &client->connect_c, client->fd,
-                                         (const struct sockaddr *)&server_address,
-                                         sizeof(server_address), client, on_connect);
+    client->connect_pending =
+        op_connect(run, &client->connect_c, client->fd, (const struct sockaddr *)&server_address,
+                   sizeof(server_address), client, on_connect);
     if (!client->connect_pending) {
         ringer_close_socket(run->io, client->fd);
         client->fd = -1;
@@ -250,8 +249,10 @@ void net_clients_check(struct run *run) {
     if (!run->faithful || net_breaking_faults()) return;
     for (uint32_t i = 0; i < client_count; i++) {
         if (clients[i].failed_sessions > 0 && run->result->crashes == 0) {
-            run_fail(run, "network: client %u had %u failed sessions, but no fault was "
-                     "injected that can break a connection", i, clients[i].failed_sessions);
+            run_fail(run,
+                     "network: client %u had %u failed sessions, but no fault was "
+                     "injected that can break a connection",
+                     i, clients[i].failed_sessions);
             return;
         }
     }

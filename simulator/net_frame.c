@@ -16,14 +16,14 @@ uint32_t net_build_session(uint8_t *stream, uint64_t seed, uint32_t client, uint
     assert(frames >= 1 && frames <= NET_FRAMES_MAX);
     uint32_t used = 0;
     for (uint32_t seq = 0; seq < frames; seq++) {
-        const uint32_t len = NET_FRAME_HEADER + 1 +
-                             (uint32_t)prng_below(rng, NET_FRAME_MAX - NET_FRAME_HEADER);
+        const uint32_t len =
+            NET_FRAME_HEADER + 1 + (uint32_t)prng_below(rng, NET_FRAME_MAX - NET_FRAME_HEADER);
         uint8_t *frame = stream + used;
         const uint32_t header[4] = {len, client, session, seq};
         memcpy(frame, header, sizeof(header));
-        checksum_fill_pattern(frame + NET_FRAME_HEADER, len - NET_FRAME_HEADER,
-                              prng_mix(seed, ((uint64_t)client << 40) ^
-                                                 ((uint64_t)session << 20) ^ seq));
+        checksum_fill_pattern(
+            frame + NET_FRAME_HEADER, len - NET_FRAME_HEADER,
+            prng_mix(seed, ((uint64_t)client << 40) ^ ((uint64_t)session << 20) ^ seq));
         const uint32_t crc = frame_crc(frame, len);
         memcpy(frame + 16, &crc, sizeof(crc));
         used += len;
@@ -32,8 +32,8 @@ uint32_t net_build_session(uint8_t *stream, uint64_t seed, uint32_t client, uint
     return used;
 }
 
-int32_t net_parse_frame(const uint8_t *bytes, uint32_t size, uint32_t *client,
-                        uint32_t *session, uint32_t *seq) {
+int32_t net_parse_frame(const uint8_t *bytes, uint32_t size, uint32_t *client, uint32_t *session,
+                        uint32_t *seq) {
     if (size < NET_FRAME_HEADER) return 0;
     uint32_t header[5];
     memcpy(header, bytes, sizeof(header));
@@ -63,9 +63,9 @@ uint64_t net_resets_seen(void) {
 
 bool net_breaking_faults(void) {
     static const enum ringer_sim_fault_class breaking[] = {
-        RINGER_SIM_FAULT_RESET, RINGER_SIM_FAULT_PARTITION, RINGER_SIM_FAULT_ERRNO,
-        RINGER_SIM_FAULT_CQE_ECANCELED, RINGER_SIM_FAULT_REFUSE,
-        RINGER_SIM_FAULT_ACCEPT_ABORT, RINGER_SIM_FAULT_CQE_EAGAIN,
+        RINGER_SIM_FAULT_RESET,         RINGER_SIM_FAULT_PARTITION, RINGER_SIM_FAULT_ERRNO,
+        RINGER_SIM_FAULT_CQE_ECANCELED, RINGER_SIM_FAULT_REFUSE,    RINGER_SIM_FAULT_ACCEPT_ABORT,
+        RINGER_SIM_FAULT_CQE_EAGAIN,
     };
     return run_any_fault(breaking, sizeof(breaking) / sizeof(breaking[0]));
 }

@@ -10,7 +10,7 @@
 #include "track.h"
 
 #define CONNS_MAX 16u
-#define RX_CHUNK 4096u
+#define RX_CHUNK  4096u
 
 struct conn {
     struct ringer_completion recv_c, send_c, cancel_c, close_c;
@@ -36,18 +36,20 @@ static void conn_step(struct run *run, struct conn *conn);
 static void consume_frames(struct run *run, struct conn *conn) {
     for (;;) {
         uint32_t client, session, seq;
-        const int32_t len = net_parse_frame(conn->parse, conn->parse_len, &client, &session,
-                                            &seq);
+        const int32_t len = net_parse_frame(conn->parse, conn->parse_len, &client, &session, &seq);
         if (len == 0) return;
-        if (len < 0 || (conn->identified && (client != conn->client ||
-                                             session != conn->session))) {
-            run_fail(run, "network: server got a damaged or foreign frame after %u good "
-                     "frames (bytes lost, doubled or reordered)", conn->next_seq);
+        if (len < 0 || (conn->identified && (client != conn->client || session != conn->session))) {
+            run_fail(run,
+                     "network: server got a damaged or foreign frame after %u good "
+                     "frames (bytes lost, doubled or reordered)",
+                     conn->next_seq);
             return;
         }
         if (seq != conn->next_seq) {
-            run_fail(run, "network: server got frame %u of client %u session %u, expected "
-                     "%u (not in order, exactly once)", seq, client, session, conn->next_seq);
+            run_fail(run,
+                     "network: server got frame %u of client %u session %u, expected "
+                     "%u (not in order, exactly once)",
+                     seq, client, session, conn->next_seq);
             return;
         }
         conn->identified = true;
@@ -62,8 +64,7 @@ static void consume_frames(struct run *run, struct conn *conn) {
     }
 }
 
-static void on_recv(struct run *run, void *context, struct ringer_completion *c,
-                    int32_t result) {
+static void on_recv(struct run *run, void *context, struct ringer_completion *c, int32_t result) {
     struct conn *conn = context;
     assert(c == &conn->recv_c && conn->recv_pending);
     conn->recv_pending = false;
@@ -79,8 +80,7 @@ static void on_recv(struct run *run, void *context, struct ringer_completion *c,
     conn_step(run, conn);
 }
 
-static void on_send(struct run *run, void *context, struct ringer_completion *c,
-                    int32_t result) {
+static void on_send(struct run *run, void *context, struct ringer_completion *c, int32_t result) {
     net_note_result(result);
     struct conn *conn = context;
     assert(c == &conn->send_c && conn->send_pending);
@@ -118,14 +118,13 @@ static void conn_step(struct run *run, struct conn *conn) {
     if (!conn->ending) {
         if (!conn->recv_pending && !conn->peer_closed) {
             const uint32_t space = (uint32_t)sizeof(conn->parse) - conn->parse_len;
-            conn->recv_pending = op_recv(run, &conn->recv_c, conn->fd,
-                                         conn->parse + conn->parse_len,
-                                         space < RX_CHUNK ? space : RX_CHUNK, conn, on_recv);
+            conn->recv_pending =
+                op_recv(run, &conn->recv_c, conn->fd, conn->parse + conn->parse_len,
+                        space < RX_CHUNK ? space : RX_CHUNK, conn, on_recv);
             if (!conn->recv_pending) conn->ending = true;
         }
         if (!conn->send_pending && conn->tx_head < conn->tx_len) {
-            conn->send_pending = op_send(run, &conn->send_c, conn->fd,
-                                         conn->tx + conn->tx_head,
+            conn->send_pending = op_send(run, &conn->send_c, conn->fd, conn->tx + conn->tx_head,
                                          conn->tx_len - conn->tx_head, conn, on_send);
             if (!conn->send_pending) conn->ending = true;
         }
@@ -135,8 +134,9 @@ static void conn_step(struct run *run, struct conn *conn) {
         if (!conn->ending) return;
     }
     if (conn->cancel_pending || conn->close_pending) return;
-    struct ringer_completion *pending = conn->recv_pending ? &conn->recv_c
-                                      : conn->send_pending ? &conn->send_c : NULL;
+    struct ringer_completion *pending = conn->recv_pending   ? &conn->recv_c
+                                        : conn->send_pending ? &conn->send_c
+                                                             : NULL;
     if (pending != NULL) {
         conn->cancel_pending = true;
         op_cancel(run, &conn->cancel_c, pending, conn, on_conn_cancel);
@@ -153,8 +153,7 @@ static void close_listener(void) {
     listen_fd = -1;
 }
 
-static void on_accept(struct run *run, void *context, struct ringer_completion *c,
-                      int32_t result) {
+static void on_accept(struct run *run, void *context, struct ringer_completion *c, int32_t result) {
     (void)context;
     assert(c == &accept_c && accept_pending);
     accept_pending = false;
@@ -219,8 +218,7 @@ bool net_server_start(struct run *run, struct sockaddr_in *address) {
     socklen_t size = sizeof(*address);
     int rc = ringer_listen(run->io, listen_fd, (struct sockaddr *)address, &size, 16);
     if (rc != 0 || address->sin_port == 0) {
-        run_fail(run, "network: ringer_listen returned %d (port %u)", rc,
-                 ntohs(address->sin_port));
+        run_fail(run, "network: ringer_listen returned %d (port %u)", rc, ntohs(address->sin_port));
         return false;
     }
     accepting = true;

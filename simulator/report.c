@@ -30,8 +30,8 @@ static void mix_names(uint32_t mix, char *out, size_t size) {
     out[0] = '\0';
     for (uint32_t id = 0; id < WORKLOAD_COUNT && used < size; id++) {
         if (!((mix >> id) & 1u)) continue;
-        used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "+" : "",
-                                 workload_name(id));
+        used +=
+            (size_t)snprintf(out + used, size - used, "%s%s", used ? "+" : "", workload_name(id));
     }
 }
 
@@ -40,10 +40,9 @@ void report_failure(const struct report *report, const struct run_config *config
     char flags[512], mix[64];
     cli_config_flags(report->cli, config, flags, sizeof(flags));
     mix_names(result->mix, mix, sizeof(mix));
-    printf("FAIL seed %" PRIu64 " (%s): %s\n", result->seed, mix[0] ? mix : "?",
-           result->message);
-    printf("  at virtual time %" PRIu64 ".%06" PRIu64 " ms, after %" PRIu64
-           " ops and %" PRIu64 " crashes; trace hash %016" PRIx64 "\n",
+    printf("FAIL seed %" PRIu64 " (%s): %s\n", result->seed, mix[0] ? mix : "?", result->message);
+    printf("  at virtual time %" PRIu64 ".%06" PRIu64 " ms, after %" PRIu64 " ops and %" PRIu64
+           " crashes; trace hash %016" PRIx64 "\n",
            result->virtual_ns / 1000000u, result->virtual_ns % 1000000u, result->ops,
            result->crashes, result->hash);
     printf("  reproduce: ringer-sim --seed %" PRIu64 " %s\n", result->seed, flags);
@@ -77,8 +76,8 @@ void report_result(const struct seed_result *result, void *arg) {
         mix_names(result->mix, mix, sizeof(mix));
         printf("seed %" PRIu64 " (%s): ok, %" PRIu64 " ops, %" PRIu64 " crashes, "
                "virtual time %" PRIu64 ".%06" PRIu64 " ms, trace hash %016" PRIx64 "\n",
-               result->seed, mix, result->ops, result->crashes,
-               result->virtual_ns / 1000000u, result->virtual_ns % 1000000u, result->hash);
+               result->seed, mix, result->ops, result->crashes, result->virtual_ns / 1000000u,
+               result->virtual_ns % 1000000u, result->hash);
     }
 }
 
@@ -115,14 +114,17 @@ void report_progress(uint64_t real_ns, void *arg) {
     char faults[256];
     top_faults(report, 4, faults, sizeof(faults));
     if (report->terminal) {
-        fprintf(stderr, "\r\033[Kseeds %" PRIu64 "/%" PRIu64 "  %.0f seeds/s  failed %" PRIu64
-                "  faults %" PRIu64 ":%s", report->done, report->cli->seed_count, rate,
-                report->failed, total_faults(report), faults);
+        fprintf(stderr,
+                "\r\033[Kseeds %" PRIu64 "/%" PRIu64 "  %.0f seeds/s  failed %" PRIu64
+                "  faults %" PRIu64 ":%s",
+                report->done, report->cli->seed_count, rate, report->failed, total_faults(report),
+                faults);
         report->line_open = true;
     } else if (real_ns - report->last_plain_ns >= PLAIN_PROGRESS_NS) {
-        fprintf(stderr, "ringer-sim: %" PRIu64 "/%" PRIu64 " seeds, %.0f seeds/s, %" PRIu64
-                " failed, %" PRIu64 " faults\n", report->done, report->cli->seed_count, rate,
-                report->failed, total_faults(report));
+        fprintf(stderr,
+                "ringer-sim: %" PRIu64 "/%" PRIu64 " seeds, %.0f seeds/s, %" PRIu64
+                " failed, %" PRIu64 " faults\n",
+                report->done, report->cli->seed_count, rate, report->failed, total_faults(report));
         report->last_plain_ns = real_ns;
     }
     fflush(stderr);

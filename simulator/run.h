@@ -17,19 +17,19 @@
 struct run {
     const struct run_config *config;
     struct seed_result *result;
-    struct prng rng;          /* workload decisions; never the sim's stream */
-    struct ringer_io *io;     /* the current loop; a crash abandons it */
-    uint32_t life;            /* 0, then +1 per crash */
-    uint32_t mix;             /* the workloads of this run */
+    struct prng rng;      /* workload decisions; never the sim's stream */
+    struct ringer_io *io; /* the current loop; a crash abandons it */
+    uint32_t life;        /* 0, then +1 per crash */
+    uint32_t mix;         /* the workloads of this run */
     uint32_t ring_entries;
-    bool faithful;            /* functional outcomes are judged only under faithful */
-    bool cancel_all_started;  /* no callback may run from here on */
+    bool faithful;           /* functional outcomes are judged only under faithful */
+    bool cancel_all_started; /* no callback may run from here on */
     bool failed;
-    uint64_t op_budget;       /* ops that may still start */
+    uint64_t op_budget; /* ops that may still start */
     uint32_t crash_max;
-    uint32_t steps;           /* loop calls so far */
-    uint64_t workload_hash;   /* results the workloads saw, for the replay hash */
-    FILE *log;                /* readable event log, or NULL */
+    uint32_t steps;         /* loop calls so far */
+    uint64_t workload_hash; /* results the workloads saw, for the replay hash */
+    FILE *log;              /* readable event log, or NULL */
 };
 
 /* Records the first failure (later ones are ignored) with the virtual time. */

@@ -34,9 +34,10 @@ void runner_seed(uint64_t seed, struct seed_result *result, void *arg) {
     if (again.failed || again.hash != result->hash || again.ops != result->ops) {
         const uint64_t first = result->hash;
         result->failed = true;
-        snprintf(result->message, sizeof(result->message), "not deterministic: the same seed "
-                 "gave trace hash %016" PRIx64 " then %016" PRIx64 "%s", first, again.hash,
-                 again.failed ? " (and failed the second time)" : "");
+        snprintf(result->message, sizeof(result->message),
+                 "not deterministic: the same seed "
+                 "gave trace hash %016" PRIx64 " then %016" PRIx64 "%s",
+                 first, again.hash, again.failed ? " (and failed the second time)" : "");
     }
 }
 

@@ -8,13 +8,13 @@
 
 #include "checksum.h"
 
-#define BLOCK_MAGIC 0x424c4b31u  /* "BLK1" */
+#define BLOCK_MAGIC  0x424c4b31u /* "BLK1" */
 #define RECORD_MAGIC 0x57414c31u /* "WAL1" */
 
 struct header {
     uint32_t magic;
-    uint32_t crc; /* over the whole unit with this field zero */
-    uint32_t id;  /* block index or lsn */
+    uint32_t crc;     /* over the whole unit with this field zero */
+    uint32_t id;      /* block index or lsn */
     uint32_t version; /* block version or record epoch */
 };
 
@@ -28,8 +28,8 @@ static uint32_t unit_crc(const uint8_t *unit, uint32_t size) {
     return checksum_crc32c(crc, unit + rest, size - rest);
 }
 
-static void fill_unit(uint8_t *unit, uint32_t size, uint32_t magic, uint64_t key,
-                      uint32_t id, uint32_t version) {
+static void fill_unit(uint8_t *unit, uint32_t size, uint32_t magic, uint64_t key, uint32_t id,
+                      uint32_t version) {
     assert(size > sizeof(struct header));
     checksum_fill_pattern(unit + sizeof(struct header), size - sizeof(struct header), key);
     struct header header = {.magic = magic, .crc = 0, .id = id, .version = version};
@@ -69,7 +69,12 @@ static bool all_zero(const uint8_t *unit, uint32_t size) {
 bool storage_error_expected(bool is_read, int32_t result) {
     assert(result < 0);
     switch (-result) {
-    case EIO: case ENOSPC: case EDQUOT: case EFBIG: case EINVAL: case EBADF:
+    case EIO:
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+    case EINVAL:
+    case EBADF:
         return true;
     case EAGAIN:
         return !is_read && run_faults(RINGER_SIM_FAULT_CQE_EAGAIN) > 0; /* not retried */
@@ -80,7 +85,9 @@ bool storage_error_expected(bool is_read, int32_t result) {
 
 static bool damage_explained(void) {
     static const enum ringer_sim_fault_class damage[] = {
-        RINGER_SIM_FAULT_CORRUPT, RINGER_SIM_FAULT_MISDIRECT, RINGER_SIM_FAULT_WRITE_EIO,
+        RINGER_SIM_FAULT_CORRUPT,
+        RINGER_SIM_FAULT_MISDIRECT,
+        RINGER_SIM_FAULT_WRITE_EIO,
         RINGER_SIM_FAULT_TORN,
     };
     return run_any_fault(damage, sizeof(damage) / sizeof(damage[0]));
@@ -96,8 +103,8 @@ void storage_verify_block(struct run *run, const struct block_model *model, uint
         return; /* an injected error surfaced as an error: what the checker wants */
     }
     if (result != (int32_t)STORE_BLOCK_SIZE) {
-        run_fail(run, "storage: %s read of block %u returned %d bytes in mid-file", when,
-                 index, (int)result);
+        run_fail(run, "storage: %s read of block %u returned %d bytes in mid-file", when, index,
+                 (int)result);
         return;
     }
     uint32_t version = 0;
@@ -105,8 +112,10 @@ void storage_verify_block(struct run *run, const struct block_model *model, uint
     if (!all_zero(block, STORE_BLOCK_SIZE)) {
         if (!decode(block, STORE_BLOCK_SIZE, BLOCK_MAGIC, &header)) {
             if (!model->maybe_torn && !damage_explained()) {
-                run_fail(run, "storage: %s block %u fails its checksum, and no fault was "
-                         "injected that could damage it", when, index);
+                run_fail(run,
+                         "storage: %s block %u fails its checksum, and no fault was "
+                         "injected that could damage it",
+                         when, index);
             }
             return; /* detected by the checksum */
         }
@@ -119,13 +128,15 @@ void storage_verify_block(struct run *run, const struct block_model *model, uint
         version = header.version;
     }
     if (version < model->acked && run_faults(RINGER_SIM_FAULT_MISDIRECT) == 0) {
-        run_fail(run, "storage: %s block %u holds version %u, but version %u was "
-                 "acknowledged (written through O_DSYNC)", when, index, version, model->acked);
+        run_fail(run,
+                 "storage: %s block %u holds version %u, but version %u was "
+                 "acknowledged (written through O_DSYNC)",
+                 when, index, version, model->acked);
         return;
     }
     if (version > model->newest) {
-        run_fail(run, "storage: %s block %u holds version %u, never written (newest %u)",
-                 when, index, version, model->newest);
+        run_fail(run, "storage: %s block %u holds version %u, never written (newest %u)", when,
+                 index, version, model->newest);
         return;
     }
     static uint8_t expected[STORE_BLOCK_SIZE];
@@ -142,17 +153,19 @@ bool storage_verify_record(struct run *run, const struct wal_model *wal, uint32_
     const bool acked = lsn <= wal->acked;
     if (result < 0) {
         static const enum ringer_sim_fault_class read_faults[] = {
-            RINGER_SIM_FAULT_READ_EIO, RINGER_SIM_FAULT_LATENT_SECTOR, RINGER_SIM_FAULT_ERRNO,
+            RINGER_SIM_FAULT_READ_EIO,
+            RINGER_SIM_FAULT_LATENT_SECTOR,
+            RINGER_SIM_FAULT_ERRNO,
         };
         if (!run_any_fault(read_faults, 3)) {
-            run_fail(run, "storage: reading WAL record %u failed with %d, no fault injected",
-                     lsn, (int)result);
+            run_fail(run, "storage: reading WAL record %u failed with %d, no fault injected", lsn,
+                     (int)result);
         }
         return false;
     }
     struct header header;
-    const bool decoded = result == (int32_t)RECORD_SIZE &&
-                         decode(record, RECORD_SIZE, RECORD_MAGIC, &header);
+    const bool decoded =
+        result == (int32_t)RECORD_SIZE && decode(record, RECORD_SIZE, RECORD_MAGIC, &header);
     const bool valid = decoded && header.id == lsn;
     if (!acked) return valid;
     /* Zeros, or an intact record from an older write, is old content: the write was lost.
@@ -160,25 +173,28 @@ bool storage_verify_record(struct run *run, const struct wal_model *wal, uint32_
     const bool old = (result == (int32_t)RECORD_SIZE && all_zero(record, RECORD_SIZE)) ||
                      (valid && header.version != wal->epoch[lsn]);
     if (old && run_faults(RINGER_SIM_FAULT_MISDIRECT) == 0) {
-        run_fail(run, "storage: WAL record %u was acknowledged by a successful fsync but "
-                 "holds old content after the crash: the write was lost", lsn);
+        run_fail(run,
+                 "storage: WAL record %u was acknowledged by a successful fsync but "
+                 "holds old content after the crash: the write was lost",
+                 lsn);
         return false;
     }
     if (!valid) {
         static const enum ringer_sim_fault_class rot[] = {
-            RINGER_SIM_FAULT_CORRUPT, RINGER_SIM_FAULT_MISDIRECT,
+            RINGER_SIM_FAULT_CORRUPT,
+            RINGER_SIM_FAULT_MISDIRECT,
         };
         if (!old && !run_any_fault(rot, 2)) {
-            run_fail(run, "storage: WAL record %u was acknowledged by a successful fsync but "
-                     "is damaged (%d bytes read) with no fault to explain it", lsn,
-                     (int)result);
+            run_fail(run,
+                     "storage: WAL record %u was acknowledged by a successful fsync but "
+                     "is damaged (%d bytes read) with no fault to explain it",
+                     lsn, (int)result);
         }
         return false;
     }
     static uint8_t expected[RECORD_SIZE];
     storage_fill_record(expected, run->config->seed, lsn, wal->epoch[lsn]);
-    if (memcmp(expected, record, RECORD_SIZE) != 0 &&
-        run_faults(RINGER_SIM_FAULT_MISDIRECT) == 0) {
+    if (memcmp(expected, record, RECORD_SIZE) != 0 && run_faults(RINGER_SIM_FAULT_MISDIRECT) == 0) {
         run_fail(run, "storage: acknowledged WAL record %u has silently wrong bytes", lsn);
     }
     return true;

@@ -14,15 +14,15 @@
 #include "run.h"
 
 #define STORE_BLOCK_SIZE 4096u
-#define BLOCKS_MAX 48u
-#define RECORD_SIZE 1024u
-#define RECORDS_MAX 256u
+#define BLOCKS_MAX       48u
+#define RECORD_SIZE      1024u
+#define RECORDS_MAX      256u
 
 struct block_model {
-    uint32_t acked;   /* newest version whose write completed in full */
-    uint32_t newest;  /* newest version ever attempted: (acked, newest] may be on disk */
-    bool busy;        /* one op per block at a time */
-    bool maybe_torn;  /* the last write failed or came back short: part of it may be there */
+    uint32_t acked;  /* newest version whose write completed in full */
+    uint32_t newest; /* newest version ever attempted: (acked, newest] may be on disk */
+    bool busy;       /* one op per block at a time */
+    bool maybe_torn; /* the last write failed or came back short: part of it may be there */
 };
 
 struct wal_model {

@@ -6,16 +6,16 @@
 
 #include "prng.h"
 
-#define SWARM_PPM_MAX 200000u   /* fault-model.md §7: log-uniform in [1, 200 000] ppm */
-#define FIXED_PPM 2000u         /* --no-swarm: every class at this rate */
+#define SWARM_PPM_MAX    200000u /* fault-model.md §7: log-uniform in [1, 200 000] ppm */
+#define FIXED_PPM        2000u   /* --no-swarm: every class at this rate */
 #define VIRTUAL_LIMIT_NS (600ull * 1000000000ull) /* far beyond any workload */
 
 static const char *const names[RINGER_SIM_FAULT_CLASS_COUNT] = {
-    "ENTER_EINTR", "ENTER_EAGAIN", "ENTER_EBUSY", "ENTER_PARTIAL", "CQE_DROP", "ORDER",
-    "CQE_EINTR", "CQE_EAGAIN", "SHORT", "CQE_ECANCELED", "ERRNO", "CANCEL_RACE",
-    "CQE_FLAGS", "SQE_STALE", "READ_EIO", "LATENT_SECTOR", "CORRUPT", "WRITE_EIO",
-    "MISDIRECT", "ENOSPC", "FSYNC_FAIL", "TORN", "LOST_UNSYNCED", "LATENCY", "PARTIAL",
-    "RESET", "REFUSE", "ACCEPT_ABORT", "PARTITION",
+    "ENTER_EINTR", "ENTER_EAGAIN", "ENTER_EBUSY", "ENTER_PARTIAL", "CQE_DROP",      "ORDER",
+    "CQE_EINTR",   "CQE_EAGAIN",   "SHORT",       "CQE_ECANCELED", "ERRNO",         "CANCEL_RACE",
+    "CQE_FLAGS",   "SQE_STALE",    "READ_EIO",    "LATENT_SECTOR", "CORRUPT",       "WRITE_EIO",
+    "MISDIRECT",   "ENOSPC",       "FSYNC_FAIL",  "TORN",          "LOST_UNSYNCED", "LATENCY",
+    "PARTIAL",     "RESET",        "REFUSE",      "ACCEPT_ABORT",  "PARTITION",
 };
 
 const char *fault_class_name(uint32_t fault_class) {
@@ -54,8 +54,8 @@ static void draw_environment(struct prng *rng, struct ringer_sim_options *option
     static const uint64_t slack[] = {0, 1000, 50000, 1000000};
     static const uint64_t buffers[] = {4096, 16384, 65536};
     options->kernel = (uint8_t)prng_below(rng, 3);
-    options->order = (uint8_t)(prng_chance(rng, 3, 4) ? RINGER_SIM_ORDER_REORDER
-                                                      : RINGER_SIM_ORDER_FAITHFUL);
+    options->order =
+        (uint8_t)(prng_chance(rng, 3, 4) ? RINGER_SIM_ORDER_REORDER : RINGER_SIM_ORDER_FAITHFUL);
     options->storage_latency_mean_ns = pick(rng, storage_mean, 4);
     options->net_latency_min_ns = pick(rng, net_min, 3);
     options->net_latency_mean_ns = pick(rng, net_mean, 4);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define TRACKS_MAX 1025u /* fds 0..1023, and one track for ops without an fd */
-#define LIVES_MAX 8u
+#define LIVES_MAX  8u
 
 static FILE *trace_file;
 static bool trace_first;
@@ -46,19 +46,25 @@ static void name_track(uint32_t life, int fd, int tid) {
     if (!life_named[life]) {
         life_named[life] = true;
         separator();
-        fprintf(trace_file, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%u,"
-                "\"args\":{\"name\":\"ringer_io (life %u)\"}}", life + 1u, life);
+        fprintf(trace_file,
+                "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%u,"
+                "\"args\":{\"name\":\"ringer_io (life %u)\"}}",
+                life + 1u, life);
     }
     bool *seen = &named[life][fd < 0 ? TRACKS_MAX - 1 : (uint32_t)fd];
     if (*seen) return;
     *seen = true;
     separator();
     if (fd < 0) {
-        fprintf(trace_file, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%d,"
-                "\"args\":{\"name\":\"timeouts and cancels\"}}", life + 1u, tid);
+        fprintf(trace_file,
+                "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%d,"
+                "\"args\":{\"name\":\"timeouts and cancels\"}}",
+                life + 1u, tid);
     } else {
-        fprintf(trace_file, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%d,"
-                "\"args\":{\"name\":\"fd %d\"}}", life + 1u, tid, fd);
+        fprintf(trace_file,
+                "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%d,"
+                "\"args\":{\"name\":\"fd %d\"}}",
+                life + 1u, tid, fd);
     }
 }
 
@@ -79,8 +85,8 @@ void trace_slice(const char *name, int fd, uint32_t life, uint64_t begin_ns, uin
 void trace_instant(const char *name, uint64_t at_ns, const char *detail) {
     if (trace_file == NULL) return;
     separator();
-    fprintf(trace_file, "{\"name\":\"%s\",\"ph\":\"i\",\"s\":\"g\",\"pid\":0,\"tid\":0,\"ts\":",
-            name);
+    fprintf(trace_file,
+            "{\"name\":\"%s\",\"ph\":\"i\",\"s\":\"g\",\"pid\":0,\"tid\":0,\"ts\":", name);
     print_us(at_ns);
     fprintf(trace_file, ",\"args\":{\"detail\":\"%s\"}}", detail != NULL ? detail : "");
 }

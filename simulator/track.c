@@ -7,7 +7,7 @@
 
 #include "trace.h"
 
-#define TRACK_MAX 8192u
+#define TRACK_MAX  8192u
 #define TRACK_NONE UINT32_MAX
 
 struct track_op {
@@ -34,11 +34,18 @@ static uint32_t callback_depth;
 static bool in_starter;
 
 static const char *const op_names[] = {
-    [RINGER_OP_ACCEPT] = "accept", [RINGER_OP_CLOSE] = "close",
-    [RINGER_OP_CONNECT] = "connect", [RINGER_OP_FSYNC] = "fsync",
-    [RINGER_OP_OPENAT] = "openat", [RINGER_OP_READ] = "read", [RINGER_OP_RECV] = "recv",
-    [RINGER_OP_SEND] = "send", [RINGER_OP_STATX] = "statx", [RINGER_OP_TIMEOUT] = "timeout",
-    [RINGER_OP_WRITE] = "write", [RINGER_OP_CANCEL] = "cancel",
+    [RINGER_OP_ACCEPT] = "accept",
+    [RINGER_OP_CLOSE] = "close",
+    [RINGER_OP_CONNECT] = "connect",
+    [RINGER_OP_FSYNC] = "fsync",
+    [RINGER_OP_OPENAT] = "openat",
+    [RINGER_OP_READ] = "read",
+    [RINGER_OP_RECV] = "recv",
+    [RINGER_OP_SEND] = "send",
+    [RINGER_OP_STATX] = "statx",
+    [RINGER_OP_TIMEOUT] = "timeout",
+    [RINGER_OP_WRITE] = "write",
+    [RINGER_OP_CANCEL] = "cancel",
     [RINGER_OP_EVENT_LISTEN] = "event_listen",
 };
 
@@ -100,8 +107,7 @@ static uint32_t record_alloc(void) {
 static void drop_pending(struct run *run, const char *why) {
     while (pending_head != TRACK_NONE) {
         struct track_op *op = &ops[pending_head];
-        trace_slice(op_name(op->kind), op->fd, op->life, op->begin_ns, run_last_now(),
-                    op->seq, 0);
+        trace_slice(op_name(op->kind), op->fd, op->life, op->begin_ns, run_last_now(), op->seq, 0);
         run_log(run, "op %" PRIu64 " %s fd=%d %s", op->seq, op_name(op->kind), op->fd, why);
         pending_remove(pending_head);
     }
@@ -151,9 +157,11 @@ void track_check_order(struct run *run) {
         if (c->retried) continue; /* a retry rejoins at the back, legitimately later */
         if (c->state == RINGER_UNQUEUED && oldest_waiting == NULL) oldest_waiting = op;
         if (oldest_waiting != NULL && got_sqe(c)) {
-            run_fail(run, "I16: op %" PRIu64 " (%s) got an SQE while older op %" PRIu64
-                     " (%s) still waits in unqueued", op->seq, op_name(op->kind),
-                     oldest_waiting->seq, op_name(oldest_waiting->kind));
+            run_fail(run,
+                     "I16: op %" PRIu64 " (%s) got an SQE while older op %" PRIu64
+                     " (%s) still waits in unqueued",
+                     op->seq, op_name(op->kind), oldest_waiting->seq,
+                     op_name(oldest_waiting->kind));
             return;
         }
     }
@@ -163,20 +171,22 @@ void track_check_order(struct run *run) {
 void track_check_loop(struct run *run, const char *where) {
     const struct ringer_stats s = ringer_stats(run->io);
     if (s.started - s.callbacks != pending_count) {
-        run_fail(run, "I12 after %s: started %" PRIu64 " - callbacks %" PRIu64
-                 " != %u ops the workloads still wait for", where, s.started, s.callbacks,
-                 pending_count);
+        run_fail(run,
+                 "I12 after %s: started %" PRIu64 " - callbacks %" PRIu64
+                 " != %u ops the workloads still wait for",
+                 where, s.started, s.callbacks, pending_count);
         return;
     }
     if (s.deadlines != 0) {
-        run_fail(run, "I6 after %s: deadlines = %u, the internal timeout was left behind",
-                 where, s.deadlines);
+        run_fail(run, "I6 after %s: deadlines = %u, the internal timeout was left behind", where,
+                 s.deadlines);
         return;
     }
     if (pending_count == 0 && (s.queued | s.in_kernel | s.unqueued | s.completed | s.awaiting)) {
-        run_fail(run, "I24 after %s: quiescent but queued=%u in_kernel=%u unqueued=%u "
-                 "completed=%u awaiting=%u", where, s.queued, s.in_kernel, s.unqueued,
-                 s.completed, s.awaiting);
+        run_fail(run,
+                 "I24 after %s: quiescent but queued=%u in_kernel=%u unqueued=%u "
+                 "completed=%u awaiting=%u",
+                 where, s.queued, s.in_kernel, s.unqueued, s.completed, s.awaiting);
         return;
     }
     track_check_order(run);
@@ -208,10 +218,8 @@ static void on_callback(void *context, struct ringer_completion *c, int32_t resu
     }
     track_callback callback = op->callback;
     void *user_context = op->context;
-    trace_slice(op_name(op->kind), op->fd, op->life, op->begin_ns, run_now(),
-                op->seq, result);
-    run_log(run, "op %" PRIu64 " %s fd=%d -> %d", op->seq, op_name(op->kind), op->fd,
-            (int)result);
+    trace_slice(op_name(op->kind), op->fd, op->life, op->begin_ns, run_now(), op->seq, result);
+    run_log(run, "op %" PRIu64 " %s fd=%d -> %d", op->seq, op_name(op->kind), op->fd, (int)result);
     run_hash(run, op->seq ^ ((uint64_t)(uint32_t)result << 32));
     pending_remove((uint32_t)(op - ops));
     callback_depth += 1;
@@ -222,8 +230,8 @@ static void on_callback(void *context, struct ringer_completion *c, int32_t resu
 }
 
 /* Allocates the record for an op about to start, or NULL when the budget is spent. */
-static struct track_op *begin(struct run *run, struct ringer_completion *c, uint8_t kind,
-                              int fd, void *context, track_callback callback, bool forced) {
+static struct track_op *begin(struct run *run, struct ringer_completion *c, uint8_t kind, int fd,
+                              void *context, track_callback callback, bool forced) {
     assert(c != NULL && callback != NULL);
     if (!forced && !run_take_op(run)) return NULL;
     struct track_op *op = &ops[record_alloc()];
@@ -251,8 +259,8 @@ static void end(struct run *run, const struct ringer_completion *c) {
     }
 }
 
-bool op_read(struct run *run, struct ringer_completion *c, int fd, void *buffer,
-             uint32_t size, uint64_t offset, void *context, track_callback callback) {
+bool op_read(struct run *run, struct ringer_completion *c, int fd, void *buffer, uint32_t size,
+             uint64_t offset, void *context, track_callback callback) {
     struct track_op *op = begin(run, c, RINGER_OP_READ, fd, context, callback, false);
     if (op == NULL) return false;
     ringer_read(run->io, c, fd, buffer, size, offset, op, on_callback);
@@ -269,8 +277,8 @@ bool op_write(struct run *run, struct ringer_completion *c, int fd, const void *
     return true;
 }
 
-bool op_recv(struct run *run, struct ringer_completion *c, int fd, void *buffer,
-             uint32_t size, void *context, track_callback callback) {
+bool op_recv(struct run *run, struct ringer_completion *c, int fd, void *buffer, uint32_t size,
+             void *context, track_callback callback) {
     struct track_op *op = begin(run, c, RINGER_OP_RECV, fd, context, callback, true);
     ringer_recv(run->io, c, fd, buffer, size, op, on_callback);
     end(run, c);
@@ -314,8 +322,8 @@ bool op_close(struct run *run, struct ringer_completion *c, int fd, void *contex
     return true;
 }
 
-bool op_fsync(struct run *run, struct ringer_completion *c, int fd, uint32_t flags,
-              void *context, track_callback callback) {
+bool op_fsync(struct run *run, struct ringer_completion *c, int fd, uint32_t flags, void *context,
+              track_callback callback) {
     struct track_op *op = begin(run, c, RINGER_OP_FSYNC, fd, context, callback, false);
     if (op == NULL) return false;
     ringer_fsync(run->io, c, fd, flags, op, on_callback);
@@ -341,8 +349,8 @@ bool op_statx(struct run *run, struct ringer_completion *c, int dir_fd, const ch
     return true;
 }
 
-bool op_timeout(struct run *run, struct ringer_completion *c, uint64_t nanoseconds,
-                void *context, track_callback callback) {
+bool op_timeout(struct run *run, struct ringer_completion *c, uint64_t nanoseconds, void *context,
+                track_callback callback) {
     struct track_op *op = begin(run, c, RINGER_OP_TIMEOUT, -1, context, callback, false);
     if (op == NULL) return false;
     ringer_timeout(run->io, c, nanoseconds, op, on_callback);
@@ -352,8 +360,7 @@ bool op_timeout(struct run *run, struct ringer_completion *c, uint64_t nanosecon
 
 bool op_event_listen(struct run *run, struct ringer_completion *c, int event, void *context,
                      track_callback callback) {
-    struct track_op *op = begin(run, c, RINGER_OP_EVENT_LISTEN, event, context, callback,
-                                false);
+    struct track_op *op = begin(run, c, RINGER_OP_EVENT_LISTEN, event, context, callback, false);
     if (op == NULL) return false;
     ringer_event_listen(run->io, c, event, op, on_callback);
     end(run, c);

@@ -7,8 +7,8 @@
 
 #include "run.h"
 
-typedef void (*track_callback)(struct run *run, void *context,
-                               struct ringer_completion *completion, int32_t result);
+typedef void (*track_callback)(struct run *run, void *context, struct ringer_completion *completion,
+                               int32_t result);
 
 void track_reset(struct run *run);
 /* A crash: every pending op vanished without a callback. */
@@ -28,12 +28,12 @@ void track_check_loop(struct run *run, const char *where);
 /* Starters: the same arguments as ringer_*, plus the run; false when the op budget is
  * spent (nothing was started). Close, cancel, send, recv and accept always
  * start. */
-bool op_read(struct run *run, struct ringer_completion *c, int fd, void *buffer,
-             uint32_t size, uint64_t offset, void *context, track_callback callback);
+bool op_read(struct run *run, struct ringer_completion *c, int fd, void *buffer, uint32_t size,
+             uint64_t offset, void *context, track_callback callback);
 bool op_write(struct run *run, struct ringer_completion *c, int fd, const void *buffer,
               uint32_t size, uint64_t offset, void *context, track_callback callback);
-bool op_recv(struct run *run, struct ringer_completion *c, int fd, void *buffer,
-             uint32_t size, void *context, track_callback callback);
+bool op_recv(struct run *run, struct ringer_completion *c, int fd, void *buffer, uint32_t size,
+             void *context, track_callback callback);
 bool op_send(struct run *run, struct ringer_completion *c, int fd, const void *buffer,
              uint32_t size, void *context, track_callback callback);
 bool op_accept(struct run *run, struct ringer_completion *c, int fd, void *context,
@@ -43,14 +43,14 @@ bool op_connect(struct run *run, struct ringer_completion *c, int fd,
                 track_callback callback);
 bool op_close(struct run *run, struct ringer_completion *c, int fd, void *context,
               track_callback callback);
-bool op_fsync(struct run *run, struct ringer_completion *c, int fd, uint32_t flags,
-              void *context, track_callback callback);
+bool op_fsync(struct run *run, struct ringer_completion *c, int fd, uint32_t flags, void *context,
+              track_callback callback);
 bool op_openat(struct run *run, struct ringer_completion *c, int dir_fd, const char *path,
                int flags, mode_t mode, void *context, track_callback callback);
 bool op_statx(struct run *run, struct ringer_completion *c, int dir_fd, const char *path,
               uint32_t mask, struct statx *statx, void *context, track_callback callback);
-bool op_timeout(struct run *run, struct ringer_completion *c, uint64_t nanoseconds,
-                void *context, track_callback callback);
+bool op_timeout(struct run *run, struct ringer_completion *c, uint64_t nanoseconds, void *context,
+                track_callback callback);
 bool op_event_listen(struct run *run, struct ringer_completion *c, int event, void *context,
                      track_callback callback);
 /* Cancels are always allowed (they shrink work), so this never fails. */

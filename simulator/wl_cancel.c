@@ -15,12 +15,18 @@
 #include "track.h"
 #include "workload.h"
 
-#define SLOTS_MAX 24u
+#define SLOTS_MAX   24u
 #define SLOT_BUFFER 4096u
-#define FILE_SIZE (16u * SLOT_BUFFER)
+#define FILE_SIZE   (16u * SLOT_BUFFER)
 
-enum slot_kind { SLOT_FILE_READ, SLOT_PIPE_READ, SLOT_TIMEOUT, SLOT_EVENT, SLOT_CANCEL,
-                 SLOT_KINDS };
+enum slot_kind {
+    SLOT_FILE_READ,
+    SLOT_PIPE_READ,
+    SLOT_TIMEOUT,
+    SLOT_EVENT,
+    SLOT_CANCEL,
+    SLOT_KINDS
+};
 
 struct slot {
     struct ringer_completion op;
@@ -35,8 +41,8 @@ static uint8_t buffers[SLOTS_MAX][SLOT_BUFFER] __attribute__((aligned(4096)));
 static uint32_t slot_count;
 static int file_fd = -1, pipe_r = -1, pipe_w = -1, event_fd = -1;
 static uint8_t content[FILE_SIZE]; /* what the file was written with */
-static uint64_t file_length;        /* how much of it the (fault-prone) pwrite wrote */
-static bool file_known;             /* false when the pwrite failed: sectors may be torn */
+static uint64_t file_length;       /* how much of it the (fault-prone) pwrite wrote */
+static bool file_known;            /* false when the pwrite failed: sectors may be torn */
 static bool out_of_budget;
 static uint32_t step_quota; /* loop calls after which cancel_all may come */
 
@@ -50,10 +56,13 @@ static const char *const slot_names[SLOT_KINDS] = {
  * only at EOF under faithful), or an injected -EIO. */
 static bool file_read_ok(const struct slot *slot, int32_t result, const uint8_t *buffer) {
     static const enum ringer_sim_fault_class read_errors[] = {
-        RINGER_SIM_FAULT_READ_EIO, RINGER_SIM_FAULT_LATENT_SECTOR,
+        RINGER_SIM_FAULT_READ_EIO,
+        RINGER_SIM_FAULT_LATENT_SECTOR,
     };
     static const enum ringer_sim_fault_class damage[] = {
-        RINGER_SIM_FAULT_CORRUPT, RINGER_SIM_FAULT_MISDIRECT, RINGER_SIM_FAULT_WRITE_EIO,
+        RINGER_SIM_FAULT_CORRUPT,
+        RINGER_SIM_FAULT_MISDIRECT,
+        RINGER_SIM_FAULT_WRITE_EIO,
         RINGER_SIM_FAULT_ENOSPC,
     };
     if (result == -EIO) return run_any_fault(read_errors, 2);
@@ -69,16 +78,20 @@ static bool file_read_ok(const struct slot *slot, int32_t result, const uint8_t 
 static bool result_expected(const struct slot *slot, int32_t result) {
     if (result == -ECANCELED) return slot->cancel_requested;
     switch (slot->kind) {
-    case SLOT_FILE_READ: return file_read_ok(slot, result, buffers[slot - slots]);
-    case SLOT_PIPE_READ: return result >= 1 && result <= (int32_t)SLOT_BUFFER;
-    case SLOT_TIMEOUT: return result == -ETIME;
-    case SLOT_EVENT: return false; /* nobody triggers it */
-    default: return result == 0 || result == -ENOENT || result == -EALREADY;
+    case SLOT_FILE_READ:
+        return file_read_ok(slot, result, buffers[slot - slots]);
+    case SLOT_PIPE_READ:
+        return result >= 1 && result <= (int32_t)SLOT_BUFFER;
+    case SLOT_TIMEOUT:
+        return result == -ETIME;
+    case SLOT_EVENT:
+        return false; /* nobody triggers it */
+    default:
+        return result == 0 || result == -ENOENT || result == -EALREADY;
     }
 }
 
-static void on_slot(struct run *run, void *context, struct ringer_completion *c,
-                    int32_t result) {
+static void on_slot(struct run *run, void *context, struct ringer_completion *c, int32_t result) {
     struct slot *slot = context;
     assert(c == &slot->op && slot->pending);
     slot->pending = false;
@@ -111,8 +124,7 @@ static bool start_kind(struct run *run, struct slot *slot, uint8_t *buffer) {
     switch (slot->kind) {
     case SLOT_FILE_READ:
         slot->offset = SLOT_BUFFER * prng_below(&run->rng, FILE_SIZE / SLOT_BUFFER + 1);
-        return op_read(run, &slot->op, file_fd, buffer, SLOT_BUFFER, slot->offset, slot,
-                       on_slot);
+        return op_read(run, &slot->op, file_fd, buffer, SLOT_BUFFER, slot->offset, slot, on_slot);
     case SLOT_PIPE_READ:
         return op_read(run, &slot->op, pipe_r, buffer, SLOT_BUFFER, 0, slot, on_slot);
     case SLOT_EVENT:
@@ -206,7 +218,7 @@ static void cancel_finish(struct run *run) {
         clock_nanosleep(CLOCK_MONOTONIC, 0, &settle, NULL); /* virtual time */
         if (buffers_checksum() != before) {
             run_fail(run, "cancel: the kernel wrote a caller buffer after cancel_all "
-                     "returned");
+                          "returned");
         }
     }
     close_fd(&file_fd);

@@ -36,9 +36,10 @@ static void check_resets(struct run *run) {
     const uint64_t injected = run_faults(RINGER_SIM_FAULT_RESET) - resets_before;
     if (run->cancel_all_started || injected == 0) return;
     if (net_resets_seen() < injected) {
-        run_fail(run, "network: %llu resets were injected but send callbacks reported only "
-                 "%llu -ECONNRESET", (unsigned long long)injected,
-                 (unsigned long long)net_resets_seen());
+        run_fail(run,
+                 "network: %llu resets were injected but send callbacks reported only "
+                 "%llu -ECONNRESET",
+                 (unsigned long long)injected, (unsigned long long)net_resets_seen());
     }
 }
 

@@ -15,20 +15,27 @@
 #include "track.h"
 #include "workload.h"
 
-#define QUEUE_MAX 8u
-#define SOPS_MAX (QUEUE_MAX + 2u) /* plus the WAL's open or fsync and the statx */
+#define QUEUE_MAX   8u
+#define SOPS_MAX    (QUEUE_MAX + 2u) /* plus the WAL's open or fsync and the statx */
 #define APPENDS_MAX 4u
 
-enum sop_kind { SOP_BLOCK_WRITE, SOP_BLOCK_READ, SOP_WAL_APPEND, SOP_WAL_FSYNC, SOP_WAL_OPEN,
-                SOP_DIR_FSYNC, SOP_STATX };
+enum sop_kind {
+    SOP_BLOCK_WRITE,
+    SOP_BLOCK_READ,
+    SOP_WAL_APPEND,
+    SOP_WAL_FSYNC,
+    SOP_WAL_OPEN,
+    SOP_DIR_FSYNC,
+    SOP_STATX
+};
 
 struct storage_op {
     uint8_t buffer[STORE_BLOCK_SIZE]; /* first, so it is 4096-aligned for O_DIRECT */
     struct ringer_completion c;
     uint8_t kind;
     bool busy;
-    uint32_t index;  /* block index or lsn */
-    uint32_t value;  /* block version, or the lsn an fsync covers */
+    uint32_t index; /* block index or lsn */
+    uint32_t value; /* block version, or the lsn an fsync covers */
 };
 
 static struct storage_op sops[SOPS_MAX] __attribute__((aligned(4096)));
@@ -106,8 +113,7 @@ static void on_block_read(struct run *run, void *context, struct ringer_completi
     assert(c == &sop->c);
     blocks[sop->index].busy = false;
     if (run->faithful) {
-        storage_verify_block(run, &blocks[sop->index], sop->index, sop->buffer, result,
-                             "a");
+        storage_verify_block(run, &blocks[sop->index], sop->index, sop->buffer, result, "a");
     }
     sop_free(sop);
     pump(run);
@@ -165,8 +171,7 @@ static void on_wal_open(struct run *run, void *context, struct ringer_completion
     assert(c == &sop->c);
     sop_free(sop);
     if (result < 0) {
-        if (no_fault_at_all()) run_fail(run, "storage: openat of the WAL returned %d",
-                                        (int)result);
+        if (no_fault_at_all()) run_fail(run, "storage: openat of the WAL returned %d", (int)result);
         return;
     }
     wal_fd = result;
@@ -207,8 +212,8 @@ static bool start_append(struct run *run) {
     wal.epoch[lsn] = run->life;
     wal.completed[lsn] = false;
     storage_fill_record(sop->buffer, run->config->seed, lsn, run->life);
-    if (!op_write(run, &sop->c, wal_fd, sop->buffer, RECORD_SIZE,
-                  (uint64_t)(lsn - 1) * RECORD_SIZE, sop, on_wal_append)) {
+    if (!op_write(run, &sop->c, wal_fd, sop->buffer, RECORD_SIZE, (uint64_t)(lsn - 1) * RECORD_SIZE,
+                  sop, on_wal_append)) {
         sop_free(sop);
         return false;
     }
@@ -235,8 +240,7 @@ static bool start_fsync(struct run *run) {
 }
 
 static bool wal_can_append(void) {
-    return wal_ready && !wal_poisoned && wal.next <= RECORDS_MAX &&
-           appends_in_flight < APPENDS_MAX;
+    return wal_ready && !wal_poisoned && wal.next <= RECORDS_MAX && appends_in_flight < APPENDS_MAX;
 }
 
 static bool wal_can_commit(void) {
@@ -281,8 +285,10 @@ static void recover_wal(struct run *run) {
     int fd = open("/data/wal", O_RDONLY | O_CLOEXEC); /* the sim's */
     if (fd < 0) {
         if (errno == ENOENT && wal.acked > 0) {
-            run_fail(run, "storage: the WAL file vanished in the crash, but %u records were "
-                     "acknowledged", wal.acked);
+            run_fail(run,
+                     "storage: the WAL file vanished in the crash, but %u records were "
+                     "acknowledged",
+                     wal.acked);
         }
         memset(&wal, 0, sizeof(wal));
         wal.next = 1;
@@ -292,8 +298,8 @@ static void recover_wal(struct run *run) {
     uint32_t prefix = 0;
     for (uint32_t lsn = 1; lsn <= wal.written_max && !run->failed; lsn++) {
         ssize_t n = pread(fd, record, sizeof(record), (off_t)(lsn - 1) * RECORD_SIZE);
-        const bool valid = storage_verify_record(run, &wal, lsn, record,
-                                                 n < 0 ? -errno : (int32_t)n);
+        const bool valid =
+            storage_verify_record(run, &wal, lsn, record, n < 0 ? -errno : (int32_t)n);
         if (valid && prefix == lsn - 1) {
             prefix = lsn;
             memcpy(&wal.epoch[lsn], record + 12, sizeof(uint32_t)); /* header.version */
@@ -325,8 +331,7 @@ static void on_store_statx(struct run *run, void *context, struct ringer_complet
 static void start_statx(struct run *run) {
     struct storage_op *sop = sop_alloc(SOP_STATX);
     memset(&store_statx, 0, sizeof(store_statx));
-    if (!op_statx(run, &sop->c, dir_fd, "store", STATX_SIZE, &store_statx, sop,
-                  on_store_statx)) {
+    if (!op_statx(run, &sop->c, dir_fd, "store", STATX_SIZE, &store_statx, sop, on_store_statx)) {
         sop_free(sop);
         out_of_budget = true;
     }
@@ -347,9 +352,11 @@ static void open_store(struct run *run) {
     }
     data_fd = -1;
     if (run->life > 0 && (rc == -ENOENT || rc == -EFBIG)) {
-        run_fail(run, "storage: after the crash, opening the formatted data file gave %d: "
-                 "%s", rc, rc == -ENOENT ? "its directory entry was not durable"
-                                        : "its size was not durable");
+        run_fail(
+            run,
+            "storage: after the crash, opening the formatted data file gave %d: "
+            "%s",
+            rc, rc == -ENOENT ? "its directory entry was not durable" : "its size was not durable");
     } else if (no_fault_at_all()) {
         run_fail(run, "storage: ringer_open_data_file returned %d with no fault injected", rc);
     }

@@ -11,7 +11,7 @@
 #include "track.h"
 #include "workload.h"
 
-#define CHAINS_MAX 8u
+#define CHAINS_MAX     8u
 #define TIMEOUT_MAX_NS 5000000u /* 5 ms */
 
 struct chain {
@@ -37,8 +37,7 @@ static bool any_chain_active(void) {
     return false;
 }
 
-static void on_event(struct run *run, void *context, struct ringer_completion *c,
-                     int32_t result) {
+static void on_event(struct run *run, void *context, struct ringer_completion *c, int32_t result) {
     (void)context;
     (void)c;
     listener_pending = false;
@@ -60,8 +59,8 @@ static void trigger(struct run *run) {
 static void check_timeout_result(struct run *run, const struct chain *chain, int32_t result) {
     const uint64_t now = run_now();
     if (result == -ETIME && now < chain->start_ns + chain->ns) {
-        run_fail(run, "timers: a %" PRIu64 " ns timeout fired %" PRIu64 " ns early",
-                 chain->ns, chain->start_ns + chain->ns - now);
+        run_fail(run, "timers: a %" PRIu64 " ns timeout fired %" PRIu64 " ns early", chain->ns,
+                 chain->start_ns + chain->ns - now);
         return;
     }
     if (chain->ns == 0 && result != -ETIME) {
@@ -71,8 +70,8 @@ static void check_timeout_result(struct run *run, const struct chain *chain, int
     if (!run->faithful || result == -ETIME) return;
     if (result == -ECANCELED && chain->cancel_requested) return;
     if (run_errno_explained(result, false)) return;
-    run_fail(run, "timers: a %" PRIu64 " ns timeout completed with %d%s", chain->ns,
-             (int)result, chain->cancel_requested ? " after a cancel" : "");
+    run_fail(run, "timers: a %" PRIu64 " ns timeout completed with %d%s", chain->ns, (int)result,
+             chain->cancel_requested ? " after a cancel" : "");
 }
 
 static void on_timeout(struct run *run, void *context, struct ringer_completion *c,
@@ -86,8 +85,7 @@ static void on_timeout(struct run *run, void *context, struct ringer_completion 
     chain_next(run, chain);
 }
 
-static void on_cancel(struct run *run, void *context, struct ringer_completion *c,
-                      int32_t result) {
+static void on_cancel(struct run *run, void *context, struct ringer_completion *c, int32_t result) {
     struct chain *chain = context;
     assert(c == &chain->cancel && chain->cancel_pending);
     chain->cancel_pending = false;

@@ -4,9 +4,8 @@
 void ringer_cancel(struct ringer_io *io, struct ringer_completion *completion,
                    struct ringer_completion *target, void *context, ringer_callback callback) {
     RINGER_ASSERT(target != NULL && target != completion);
-    RINGER_ASSERT(target->state == RINGER_IDLE ||
-                  (target->operation_kind != RINGER_OP_CANCEL &&
-                   target->operation_kind != RINGER_OP_SWEEP));
+    RINGER_ASSERT(target->state == RINGER_IDLE || (target->operation_kind != RINGER_OP_CANCEL &&
+                                                   target->operation_kind != RINGER_OP_SWEEP));
     enqueue_start(io, completion, RINGER_OP_CANCEL, context, callback);
     completion->operation.cancel.target = target;
     completion->operation.cancel.target_serial = target->serial;

@@ -80,8 +80,8 @@ static int wait_while(struct ringer_io *io, enum ringer_cancel_all_state a,
  * CQE is already reaped (a reap after the drain, on -EAGAIN), remain. */
 static struct ringer_completion *newest_target(const struct ringer_io *io) {
     for (struct ringer_completion *it = io->awaiting.tail; it != NULL; it = it->awaiting_prev) {
-        const bool is_cancel = it->operation_kind == RINGER_OP_CANCEL ||
-                               it->operation_kind == RINGER_OP_SWEEP;
+        const bool is_cancel =
+            it->operation_kind == RINGER_OP_CANCEL || it->operation_kind == RINGER_OP_SWEEP;
         if (!is_cancel && it->state == RINGER_SUBMITTED) return it;
     }
     return NULL;

@@ -15,18 +15,18 @@
 #include "internal.h"
 
 /* statfs.f_type of tmpfs (TMPFS_MAGIC). */
-#define DATA_FILE_TMPFS_MAGIC 0x01021994
+#define DATA_FILE_TMPFS_MAGIC     0x01021994
 /* Bounds every EINTR retry loop, so that a persistent EINTR ends in -EINTR, not a hang. */
-#define DATA_FILE_EINTR_MAX 16u
+#define DATA_FILE_EINTR_MAX       16u
 /* Lock attempts and the sleep between them: about 200 ms in all (step 9). */
-#define DATA_FILE_LOCK_ATTEMPTS 5u
-#define DATA_FILE_LOCK_SLEEP_NS (50u * 1000u * 1000u)
+#define DATA_FILE_LOCK_ATTEMPTS   5u
+#define DATA_FILE_LOCK_SLEEP_NS   (50u * 1000u * 1000u)
 /* The zone a block-device FORMAT requires to be zero (step 13). */
-#define DATA_FILE_ZERO_ZONE (1024u * 1024u)
+#define DATA_FILE_ZERO_ZONE       (1024u * 1024u)
 /* Probe names drawn before giving up on EEXIST (step 5b). */
-#define DATA_FILE_PROBE_NAMES 4u
-#define DATA_FILE_PROBE_PREFIX ".ringer-direct-io-"
-#define DATA_FILE_PROBE_RANDOM 8u
+#define DATA_FILE_PROBE_NAMES     4u
+#define DATA_FILE_PROBE_PREFIX    ".ringer-direct-io-"
+#define DATA_FILE_PROBE_RANDOM    8u
 /* The prefix, two hex digits per random byte, and the terminating NUL. */
 #define DATA_FILE_PROBE_NAME_SIZE (sizeof(DATA_FILE_PROBE_PREFIX) + 2u * DATA_FILE_PROBE_RANDOM)
 
@@ -427,8 +427,7 @@ static int data_file_write_last_sector(const struct data_file *file) {
         uint32_t interrupted = 0;
         ssize_t n;
         do {
-            n = pwrite(file->fd, sector + done, RINGER_SECTOR_SIZE - done,
-                       (off_t)(offset + done));
+            n = pwrite(file->fd, sector + done, RINGER_SECTOR_SIZE - done, (off_t)(offset + done));
         } while (n < 0 && data_file_eintr_again(&interrupted));
         if (n < 0) {
             return negated_errno();
@@ -510,15 +509,13 @@ static int data_file_check_size(const struct data_file *file) {
 /* ---- step 13: a block device to format must start with zeros ---- */
 
 /* Reads one whole sector at `offset` with pread, so the file offset stays 0 (ours). */
-static int data_file_read_sector(const struct data_file *file, uint8_t *sector,
-                                 uint64_t offset) {
+static int data_file_read_sector(const struct data_file *file, uint8_t *sector, uint64_t offset) {
     uint32_t done = 0;
     while (done < RINGER_SECTOR_SIZE) {
         uint32_t interrupted = 0;
         ssize_t n;
         do {
-            n = pread(file->fd, sector + done, RINGER_SECTOR_SIZE - done,
-                      (off_t)(offset + done));
+            n = pread(file->fd, sector + done, RINGER_SECTOR_SIZE - done, (off_t)(offset + done));
         } while (n < 0 && data_file_eintr_again(&interrupted));
         if (n < 0) {
             return negated_errno();

@@ -35,7 +35,8 @@ RINGER_INLINE void prep_rw(struct io_uring_sqe *sqe, const struct ringer_complet
     RINGER_ASSERT(size <= RINGER_IO_SIZE_MAX);
 }
 
-RINGER_INLINE void prep_cancel(struct io_uring_sqe *sqe, const struct ringer_completion *completion) {
+RINGER_INLINE void prep_cancel(struct io_uring_sqe *sqe,
+                               const struct ringer_completion *completion) {
     if (completion->operation_kind == RINGER_OP_SWEEP) {
         io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL);
         return;
@@ -62,21 +63,17 @@ RINGER_INLINE void prep_operation(struct io_uring_sqe *sqe, struct ringer_comple
         io_uring_prep_close(sqe, completion->operation.close.fd);
         break;
     case RINGER_OP_FSYNC:
-        io_uring_prep_fsync(sqe, completion->operation.fsync.fd,
-                            completion->operation.fsync.flags);
+        io_uring_prep_fsync(sqe, completion->operation.fsync.fd, completion->operation.fsync.flags);
         break;
     case RINGER_OP_OPENAT:
-        io_uring_prep_openat(sqe, completion->operation.openat.dir_fd,
-                             completion->operation.openat.path,
-                             completion->operation.openat.flags | O_CLOEXEC,
-                             completion->operation.openat.mode);
+        io_uring_prep_openat(
+            sqe, completion->operation.openat.dir_fd, completion->operation.openat.path,
+            completion->operation.openat.flags | O_CLOEXEC, completion->operation.openat.mode);
         break;
     case RINGER_OP_STATX:
         io_uring_prep_statx(sqe, completion->operation.statx.dir_fd,
-                            completion->operation.statx.path,
-                            completion->operation.statx.flags,
-                            completion->operation.statx.mask,
-                            completion->operation.statx.statx);
+                            completion->operation.statx.path, completion->operation.statx.flags,
+                            completion->operation.statx.mask, completion->operation.statx.statx);
         break;
     case RINGER_OP_TIMEOUT:
         io_uring_prep_timeout(sqe, &completion->operation.timeout.timespec, 0, 0);
@@ -116,7 +113,8 @@ RINGER_INLINE bool prep_sqe(struct ringer_io *io, struct ringer_completion *comp
 
 /* Steps 1 and 2: check the caller's promises and overwrite the completion. */
 RINGER_INLINE void enqueue_start(struct ringer_io *io, struct ringer_completion *completion,
-                   enum ringer_operation kind, void *context, ringer_callback callback) {
+                                 enum ringer_operation kind, void *context,
+                                 ringer_callback callback) {
     RINGER_ASSERT(io->initialised);
     RINGER_ASSERT(completion != NULL);
     /* I2: after cancel_all starts, only its own cancel may be enqueued. */
@@ -151,7 +149,7 @@ RINGER_INLINE void enqueue(struct ringer_io *io, struct ringer_completion *compl
 }
 
 static inline void complete_push_local(struct ringer_io *io, struct ringer_completion *completion,
-                         int32_t result) {
+                                       int32_t result) {
     RINGER_ASSERT(completion->awaiting_prev == NULL && completion->awaiting_next == NULL);
     RINGER_ASSERT(completion->state == RINGER_IDLE || completion->state == RINGER_UNQUEUED);
     completion->result = result;

@@ -10,8 +10,8 @@ int ringer_open_event(struct ringer_io *io) {
 }
 
 /* Completes once after one or more triggers: the read returns the counter and resets it. */
-void ringer_event_listen(struct ringer_io *io, struct ringer_completion *completion,
-                         int event, void *context, ringer_callback callback) {
+void ringer_event_listen(struct ringer_io *io, struct ringer_completion *completion, int event,
+                         void *context, ringer_callback callback) {
     RINGER_ASSERT(event >= 0); /* I9 */
     enqueue_start(io, completion, RINGER_OP_EVENT_LISTEN, context, callback);
     completion->operation.event.event = event;

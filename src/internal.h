@@ -11,7 +11,7 @@
  * controls (those become negated errnos).
  */
 _Noreturn void ringer_assert_fail(const char *condition, const char *file, int line);
-#define RINGER_ASSERT(condition)                                                     \
+#define RINGER_ASSERT(condition) \
     ((condition) ? (void)0 : ringer_assert_fail(#condition, __FILE__, __LINE__))
 
 /* ---- intrusive containers (inline: they are on every op's path; fifo.c has the rest) ---- */
@@ -76,7 +76,7 @@ void complete_error(struct ringer_io *io, struct ringer_completion *completion);
 
 /* I25: after the callback is entered, the completion is never touched again. */
 static inline void call_back(struct ringer_io *io, struct ringer_completion *completion,
-                      int32_t result) {
+                             int32_t result) {
     ringer_callback callback = completion->callback;
     void *context = completion->context;
     RINGER_ASSERT(callback != NULL);
@@ -87,7 +87,6 @@ static inline void call_back(struct ringer_io *io, struct ringer_completion *com
     RINGER_ASSERT(io->callback_depth == 1);
     io->callback_depth -= 1;
 }
-
 
 /* ---- cancel_all (cancel_all.c) ---- */
 void cancel_all_dispatch(struct ringer_io *io, struct ringer_completion *completion);

@@ -4,20 +4,19 @@
 #include "internal.h"
 
 /* Flags ringer tries first, so users get the fast path without asking (Linux >= 6.1). */
-#define FAST_FLAGS (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | \
-                    IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
+#define FAST_FLAGS                                                                        \
+    (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_SINGLE_ISSUER | \
+     IORING_SETUP_DEFER_TASKRUN)
 /* The fallback for Linux 5.19..6.0 (and the sim). */
 #define COOP_FLAGS (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG)
-#define ACCEPTED_FLAGS (IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL | FAST_FLAGS | \
-                        RINGER_INIT_NO_CANCEL_SWEEP)
-#define REQUIRED_FEATURES (IORING_FEAT_NODROP | IORING_FEAT_SUBMIT_STABLE | \
-                           IORING_FEAT_FAST_POLL)
+#define ACCEPTED_FLAGS \
+    (IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL | FAST_FLAGS | RINGER_INIT_NO_CANCEL_SWEEP)
+#define REQUIRED_FEATURES (IORING_FEAT_NODROP | IORING_FEAT_SUBMIT_STABLE | IORING_FEAT_FAST_POLL)
 
 static const uint8_t required_opcodes[] = {
-    IORING_OP_ACCEPT, IORING_OP_CLOSE,  IORING_OP_CONNECT, IORING_OP_FSYNC,
-    IORING_OP_OPENAT, IORING_OP_READ,   IORING_OP_RECV,    IORING_OP_SEND,
-    IORING_OP_STATX,  IORING_OP_TIMEOUT, IORING_OP_WRITE,  IORING_OP_ASYNC_CANCEL,
-    IORING_OP_NOP,
+    IORING_OP_ACCEPT, IORING_OP_CLOSE,        IORING_OP_CONNECT, IORING_OP_FSYNC, IORING_OP_OPENAT,
+    IORING_OP_READ,   IORING_OP_RECV,         IORING_OP_SEND,    IORING_OP_STATX, IORING_OP_TIMEOUT,
+    IORING_OP_WRITE,  IORING_OP_ASYNC_CANCEL, IORING_OP_NOP,
 };
 
 /* Tries each flag set in turn: older kernels refuse newer flags with -EINVAL. A caller who
@@ -141,8 +140,7 @@ void loop_assert_not_in_callback(const struct ringer_io *io) {
 void loop_check_invariants(const struct ringer_io *io) {
     RINGER_ASSERT(io->deadlines <= 1);
     RINGER_ASSERT(io->reaped <= io->awaiting.count);
-    RINGER_ASSERT(io->queued + io->in_kernel ==
-                  (io->awaiting.count - io->reaped) + io->deadlines);
+    RINGER_ASSERT(io->queued + io->in_kernel == (io->awaiting.count - io->reaped) + io->deadlines);
     RINGER_ASSERT(io->queued == io_uring_sq_ready(&io->ring));
     RINGER_ASSERT(io->reaped <= io->completed.count);
     RINGER_ASSERT(io->stats.cqes == io->consumed - io->in_kernel); /* I5 */

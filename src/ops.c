@@ -20,9 +20,8 @@ static void start_rw(struct ringer_io *io, struct ringer_completion *completion,
     enqueue(io, completion);
 }
 
-void ringer_read(struct ringer_io *io, struct ringer_completion *completion, int fd,
-                 void *buffer, uint32_t size, uint64_t offset, void *context,
-                 ringer_callback callback) {
+void ringer_read(struct ringer_io *io, struct ringer_completion *completion, int fd, void *buffer,
+                 uint32_t size, uint64_t offset, void *context, ringer_callback callback) {
     start_rw(io, completion, RINGER_OP_READ, fd, buffer, size, offset, context, callback);
 }
 
@@ -63,8 +62,8 @@ void ringer_connect(struct ringer_io *io, struct ringer_completion *completion, 
     enqueue(io, completion);
 }
 
-void ringer_close(struct ringer_io *io, struct ringer_completion *completion, int fd,
-                  void *context, ringer_callback callback) {
+void ringer_close(struct ringer_io *io, struct ringer_completion *completion, int fd, void *context,
+                  ringer_callback callback) {
     enqueue_start(io, completion, RINGER_OP_CLOSE, context, callback);
     completion->operation.close.fd = fd;
     enqueue(io, completion);
@@ -93,8 +92,8 @@ void ringer_openat(struct ringer_io *io, struct ringer_completion *completion, i
 }
 
 void ringer_statx(struct ringer_io *io, struct ringer_completion *completion, int dir_fd,
-                  const char *path, int flags, uint32_t mask, struct statx *statx,
-                  void *context, ringer_callback callback) {
+                  const char *path, int flags, uint32_t mask, struct statx *statx, void *context,
+                  ringer_callback callback) {
     RINGER_ASSERT(path != NULL && statx != NULL);
     enqueue_start(io, completion, RINGER_OP_STATX, context, callback);
     completion->operation.statx.dir_fd = dir_fd;

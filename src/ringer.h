@@ -29,13 +29,13 @@ extern "C" {
 #endif
 
 /* Linux's per-call transfer maximum (MAX_RW_COUNT); larger sizes are clamped to it. */
-#define RINGER_IO_SIZE_MAX 0x7ffff000u
+#define RINGER_IO_SIZE_MAX     0x7ffff000u
 /* At most this many entries pushed during one drain (yields, local results) run in it. */
 #define RINGER_DRAIN_EXTRA_MAX 4096u
 /* Largest ring ringer_init accepts. */
-#define RINGER_ENTRIES_MAX 4096u
+#define RINGER_ENTRIES_MAX     4096u
 /* The sector size of ringer_open_data_file. */
-#define RINGER_SECTOR_SIZE 4096u
+#define RINGER_SECTOR_SIZE     4096u
 
 struct ringer_io;
 struct ringer_completion;
@@ -210,8 +210,8 @@ struct ringer_io {
     uint32_t in_kernel;
     uint32_t deadlines;
     uint32_t prepared;
-    uint32_t reaped; /* REAPED completions, for invariant I17 */
-    uint64_t serial; /* starts so far, internal ones included */
+    uint32_t reaped;        /* REAPED completions, for invariant I17 */
+    uint64_t serial;        /* starts so far, internal ones included */
     uint64_t consumed;      /* SQEs the kernel consumed, in ring order */
     uint64_t sqes_prepared; /* SQEs prepared, in ring order */
     uint64_t deadline_sqe;  /* the internal deadline's position in that order */
@@ -258,8 +258,8 @@ void ringer_cancel(struct ringer_io *io, struct ringer_completion *completion,
 /* ---- operations ---- */
 void ringer_accept(struct ringer_io *io, struct ringer_completion *completion, int socket,
                    void *context, ringer_callback callback);
-void ringer_close(struct ringer_io *io, struct ringer_completion *completion, int fd,
-                  void *context, ringer_callback callback);
+void ringer_close(struct ringer_io *io, struct ringer_completion *completion, int fd, void *context,
+                  ringer_callback callback);
 void ringer_connect(struct ringer_io *io, struct ringer_completion *completion, int socket,
                     const struct sockaddr *address, socklen_t address_size, void *context,
                     ringer_callback callback);
@@ -268,16 +268,15 @@ void ringer_fsync(struct ringer_io *io, struct ringer_completion *completion, in
 void ringer_openat(struct ringer_io *io, struct ringer_completion *completion, int dir_fd,
                    const char *path, int flags, mode_t mode, void *context,
                    ringer_callback callback);
-void ringer_read(struct ringer_io *io, struct ringer_completion *completion, int fd,
-                 void *buffer, uint32_t size, uint64_t offset, void *context,
-                 ringer_callback callback);
+void ringer_read(struct ringer_io *io, struct ringer_completion *completion, int fd, void *buffer,
+                 uint32_t size, uint64_t offset, void *context, ringer_callback callback);
 void ringer_recv(struct ringer_io *io, struct ringer_completion *completion, int socket,
                  void *buffer, uint32_t size, void *context, ringer_callback callback);
 void ringer_send(struct ringer_io *io, struct ringer_completion *completion, int socket,
                  const void *buffer, uint32_t size, void *context, ringer_callback callback);
 void ringer_statx(struct ringer_io *io, struct ringer_completion *completion, int dir_fd,
-                  const char *path, int flags, uint32_t mask, struct statx *statx,
-                  void *context, ringer_callback callback);
+                  const char *path, int flags, uint32_t mask, struct statx *statx, void *context,
+                  ringer_callback callback);
 void ringer_timeout(struct ringer_io *io, struct ringer_completion *completion,
                     uint64_t nanoseconds, void *context, ringer_callback callback);
 void ringer_write(struct ringer_io *io, struct ringer_completion *completion, int fd,
@@ -290,21 +289,21 @@ void ringer_nop(struct ringer_io *io, struct ringer_completion *completion, void
 
 /* ---- events (eventfd) ---- */
 int ringer_open_event(struct ringer_io *io);
-void ringer_event_listen(struct ringer_io *io, struct ringer_completion *completion,
-                         int event, void *context, ringer_callback callback);
+void ringer_event_listen(struct ringer_io *io, struct ringer_completion *completion, int event,
+                         void *context, ringer_callback callback);
 int ringer_event_trigger(struct ringer_io *io, int event);
 void ringer_close_event(struct ringer_io *io, int event);
 
 /* ---- sockets and files (synchronous) ---- */
 struct ringer_tcp_options {
-    int rcvbuf;           /* > 0: SO_RCVBUFFORCE, falling back to SO_RCVBUF */
-    int sndbuf;           /* > 0: SO_SNDBUFFORCE, falling back to SO_SNDBUF */
-    bool keepalive;       /* SO_KEEPALIVE with the three values below */
-    int keepidle;         /* seconds */
-    int keepintvl;        /* seconds */
-    int keepcnt;          /* probes */
+    int rcvbuf;               /* > 0: SO_RCVBUFFORCE, falling back to SO_RCVBUF */
+    int sndbuf;               /* > 0: SO_SNDBUFFORCE, falling back to SO_SNDBUF */
+    bool keepalive;           /* SO_KEEPALIVE with the three values below */
+    int keepidle;             /* seconds */
+    int keepintvl;            /* seconds */
+    int keepcnt;              /* probes */
     uint32_t user_timeout_ms; /* > 0: TCP_USER_TIMEOUT */
-    bool nodelay;         /* TCP_NODELAY */
+    bool nodelay;             /* TCP_NODELAY */
 };
 
 int ringer_open_socket_tcp(struct ringer_io *io, int family,

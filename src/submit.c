@@ -52,8 +52,8 @@ static int handle_busy(struct ringer_io *io, bool may_block, int *retries_left) 
         /* Nothing is certain to complete, so waiting could hang (liburing issue #281):
          * sleep briefly, never past the deadline by more than the granularity, and retry. */
         uint64_t now = time_monotonic_ns();
-        uint64_t deadline = (uint64_t)io->deadline.tv_sec * 1000000000u +
-                            (uint64_t)io->deadline.tv_nsec;
+        uint64_t deadline =
+            (uint64_t)io->deadline.tv_sec * 1000000000u + (uint64_t)io->deadline.tv_nsec;
         uint64_t left = deadline > now ? deadline - now : IDLE_SLEEP_NS;
         time_sleep_ns(left < IDLE_SLEEP_NS ? left : IDLE_SLEEP_NS);
         return 0;

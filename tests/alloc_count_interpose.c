@@ -22,31 +22,26 @@ void *aligned_alloc(size_t alignment, size_t size);
 void *memalign(size_t alignment, size_t size);
 void *valloc(size_t size);
 
-void *malloc(size_t size)
-{
+void *malloc(size_t size) {
     alloc_count_note_();
     return __libc_malloc(size);
 }
 
-void *calloc(size_t count, size_t size)
-{
+void *calloc(size_t count, size_t size) {
     alloc_count_note_();
     return __libc_calloc(count, size);
 }
 
-void *realloc(void *pointer, size_t size)
-{
+void *realloc(void *pointer, size_t size) {
     alloc_count_note_();
     return __libc_realloc(pointer, size);
 }
 
-void free(void *pointer)
-{
+void free(void *pointer) {
     __libc_free(pointer);
 }
 
-int posix_memalign(void **result, size_t alignment, size_t size)
-{
+int posix_memalign(void **result, size_t alignment, size_t size) {
     if (alignment < sizeof(void *) || (alignment & (alignment - 1)) != 0) return EINVAL;
     alloc_count_note_();
     void *pointer = __libc_memalign(alignment, size);
@@ -55,20 +50,17 @@ int posix_memalign(void **result, size_t alignment, size_t size)
     return 0;
 }
 
-void *aligned_alloc(size_t alignment, size_t size)
-{
+void *aligned_alloc(size_t alignment, size_t size) {
     alloc_count_note_();
     return __libc_memalign(alignment, size);
 }
 
-void *memalign(size_t alignment, size_t size)
-{
+void *memalign(size_t alignment, size_t size) {
     alloc_count_note_();
     return __libc_memalign(alignment, size);
 }
 
-void *valloc(size_t size)
-{
+void *valloc(size_t size) {
     alloc_count_note_();
     return __libc_memalign(4096, size);
 }

@@ -13,8 +13,7 @@
 
 int data_file_call(struct ringer_io *io, int dir, const char *path, uint64_t size,
                    enum ringer_data_file_purpose purpose, enum ringer_direct_io direct_io,
-                   int *fd)
-{
+                   int *fd) {
     *fd = 12345; /* must be overwritten */
     int result = ringer_open_data_file(io, dir, path, size, purpose, direct_io, fd);
     if (result < 0) CHECK_EQ(*fd, -1);
@@ -22,8 +21,7 @@ int data_file_call(struct ringer_io *io, int dir, const char *path, uint64_t siz
     return result;
 }
 
-void check_data_fd_flags(int fd, bool direct, bool read_only)
-{
+void check_data_fd_flags(int fd, bool direct, bool read_only) {
     int status = fcntl(fd, F_GETFL);
     CHECK_GE(status, 0);
     CHECK_EQ(status & O_DSYNC, O_DSYNC);
@@ -32,8 +30,7 @@ void check_data_fd_flags(int fd, bool direct, bool read_only)
     CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 }
 
-bool data_file_is_locked(int dir, const char *path)
-{
+bool data_file_is_locked(int dir, const char *path) {
     int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
     CHECK_GE(fd, 0);
     int result = flock(fd, LOCK_EX | LOCK_NB);
@@ -44,8 +41,7 @@ bool data_file_is_locked(int dir, const char *path)
     return true;
 }
 
-bool no_probe_left(int dir)
-{
+bool no_probe_left(int dir) {
     alloc_count_pause(); /* the directory stream allocates on the test's behalf */
     int copy = dup(dir);
     CHECK_GE(copy, 0);
@@ -61,8 +57,7 @@ bool no_probe_left(int dir)
     return clean;
 }
 
-long file_system_type(int fd)
-{
+long file_system_type(int fd) {
     struct statfs info;
     CHECK_EQ(fstatfs(fd, &info), 0);
     return (long)info.f_type;

@@ -12,8 +12,7 @@
 
 /* Calls ringer_open_data_file and checks the contract of a failure (*fd == -1). */
 int data_file_call(struct ringer_io *io, int dir, const char *path, uint64_t size,
-                   enum ringer_data_file_purpose purpose, enum ringer_direct_io direct_io,
-                   int *fd);
+                   enum ringer_data_file_purpose purpose, enum ringer_direct_io direct_io, int *fd);
 /* O_DSYNC always; O_DIRECT exactly when `direct`; FD_CLOEXEC; the access mode. */
 void check_data_fd_flags(int fd, bool direct, bool read_only);
 /* True when another open file description cannot take the flock. */

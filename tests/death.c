@@ -5,8 +5,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-void expect_assertion(void (*body)(void *), void *argument)
-{
+void expect_assertion(void (*body)(void *), void *argument) {
     static struct ringer_io probe; /* the bodies need a ring: skip where there is none */
     ringer_init_or_skip(&probe, 8, 0);
     ringer_deinit(&probe);

@@ -13,33 +13,29 @@
 
 #include "world.h"
 
-#define HARNESS_TESTS_MAX 512
+#define HARNESS_TESTS_MAX  512
 #define HARNESS_REASON_MAX 1024
-#define HARNESS_EXIT_FAIL 1
-#define HARNESS_EXIT_SKIP 77
+#define HARNESS_EXIT_FAIL  1
+#define HARNESS_EXIT_SKIP  77
 
 static struct harness_test tests[HARNESS_TESTS_MAX];
 static unsigned test_count;
 /* In a test's child: the pipe that carries the failure or skip reason to the runner. */
 static int reason_fd = -1;
 
-struct harness_test *harness_tests(void)
-{
+struct harness_test *harness_tests(void) {
     return tests;
 }
 
-unsigned harness_test_count(void)
-{
+unsigned harness_test_count(void) {
     return test_count;
 }
 
-void harness_set_reason_fd(int fd)
-{
+void harness_set_reason_fd(int fd) {
     reason_fd = fd;
 }
 
-void harness_register(const char *name, void (*function)(void))
-{
+void harness_register(const char *name, void (*function)(void)) {
     if (test_count == HARNESS_TESTS_MAX) {
         fprintf(stderr, "harness: too many tests\n");
         abort();
@@ -49,8 +45,7 @@ void harness_register(const char *name, void (*function)(void))
     test_count++;
 }
 
-static void write_reason(const char *prefix, const char *format, va_list arguments)
-{
+static void write_reason(const char *prefix, const char *format, va_list arguments) {
     char reason[HARNESS_REASON_MAX];
     int length = snprintf(reason, sizeof reason, "%s", prefix);
     vsnprintf(reason + length, sizeof reason - (size_t)length, format, arguments);
@@ -62,8 +57,7 @@ static void write_reason(const char *prefix, const char *format, va_list argumen
     }
 }
 
-void harness_fail(const char *file, int line, const char *format, ...)
-{
+void harness_fail(const char *file, int line, const char *format, ...) {
     char prefix[256];
     const char *base = strrchr(file, '/');
     snprintf(prefix, sizeof prefix, "%s:%d: ", base ? base + 1 : file, line);
@@ -74,8 +68,7 @@ void harness_fail(const char *file, int line, const char *format, ...)
     _exit(HARNESS_EXIT_FAIL);
 }
 
-void harness_skip(const char *format, ...)
-{
+void harness_skip(const char *format, ...) {
     va_list arguments;
     va_start(arguments, format);
     write_reason("", format, arguments);
@@ -84,8 +77,7 @@ void harness_skip(const char *format, ...)
     _exit(HARNESS_EXIT_SKIP);
 }
 
-static size_t read_all(int fd, char *buffer, size_t size)
-{
+static size_t read_all(int fd, char *buffer, size_t size) {
     size_t length = 0;
     while (length + 1 < size) {
         ssize_t n = read(fd, buffer + length, size - 1 - length);
@@ -102,8 +94,7 @@ static size_t read_all(int fd, char *buffer, size_t size)
 }
 
 int harness_run_in_child(void (*function)(void *), void *argument, char *output,
-                         unsigned output_size)
-{
+                         unsigned output_size) {
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) != 0) harness_fail(__FILE__, __LINE__, "pipe2 failed");
     fflush(NULL);
@@ -126,7 +117,6 @@ int harness_run_in_child(void (*function)(void *), void *argument, char *output,
     return status;
 }
 
-bool harness_died_of_abort(int status)
-{
+bool harness_died_of_abort(int status) {
     return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
 }

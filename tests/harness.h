@@ -46,26 +46,25 @@ struct harness_test *harness_tests(void);
 unsigned harness_test_count(void);
 void harness_set_reason_fd(int fd);
 
-#define TEST(name)                                                                          \
-    static void test_##name(void);                                                          \
-    __attribute__((constructor)) static void register_##name(void)                         \
-    {                                                                                       \
-        harness_register(#name, test_##name);                                               \
-    }                                                                                       \
+#define TEST(name)                                                   \
+    static void test_##name(void);                                   \
+    __attribute__((constructor)) static void register_##name(void) { \
+        harness_register(#name, test_##name);                        \
+    }                                                                \
     static void test_##name(void)
 
-#define CHECK(condition)                                                                    \
-    do {                                                                                    \
-        if (!(condition)) harness_fail(__FILE__, __LINE__, "CHECK(%s)", #condition);        \
+#define CHECK(condition)                                                             \
+    do {                                                                             \
+        if (!(condition)) harness_fail(__FILE__, __LINE__, "CHECK(%s)", #condition); \
     } while (0)
 
-#define CHECK_OP_(a, op, b)                                                                 \
-    do {                                                                                    \
-        long long check_a_ = (long long)(a);                                                \
-        long long check_b_ = (long long)(b);                                                \
-        if (!(check_a_ op check_b_))                                                        \
-            harness_fail(__FILE__, __LINE__, "%s %s %s (%lld vs %lld)", #a, #op, #b,        \
-                         check_a_, check_b_);                                               \
+#define CHECK_OP_(a, op, b)                                                                    \
+    do {                                                                                       \
+        long long check_a_ = (long long)(a);                                                   \
+        long long check_b_ = (long long)(b);                                                   \
+        if (!(check_a_ op check_b_))                                                           \
+            harness_fail(__FILE__, __LINE__, "%s %s %s (%lld vs %lld)", #a, #op, #b, check_a_, \
+                         check_b_);                                                            \
     } while (0)
 
 #define CHECK_EQ(a, b) CHECK_OP_(a, ==, b)

@@ -13,20 +13,18 @@
 #include "world.h"
 
 #define HARNESS_EXIT_SKIP 77
-#define REASON_MAX 1024
-#define LOG_MAX 65536
+#define REASON_MAX        1024
+#define LOG_MAX           65536
 
-static int compare_tests(const void *a, const void *b)
-{
+static int compare_tests(const void *a, const void *b) {
     return strcmp(((const struct harness_test *)a)->name, ((const struct harness_test *)b)->name);
 }
 
 /* The most telling line of a child's stderr: an assertion or sanitizer line, else the last. */
-static void summarise_log(const char *log, char *summary, size_t size)
-{
+static void summarise_log(const char *log, char *summary, size_t size) {
     static const char *const markers[] = {"ssertion", "runtime error", "ERROR:", "SUMMARY"};
     const char *best = NULL, *last = NULL;
-    for (const char *line = log; *line; ) {
+    for (const char *line = log; *line;) {
         const char *end = strchr(line, '\n');
         size_t length = end ? (size_t)(end - line) : strlen(line);
         if (length > 0) last = line;
@@ -46,14 +44,12 @@ static void summarise_log(const char *log, char *summary, size_t size)
     summary[length] = '\0';
 }
 
-static void read_fd_from_start(int fd, char *buffer, size_t size)
-{
+static void read_fd_from_start(int fd, char *buffer, size_t size) {
     ssize_t n = pread(fd, buffer, size - 1, 0);
     buffer[n > 0 ? n : 0] = '\0';
 }
 
-static void run_child(const struct harness_test *test, int reason_write_fd, int log_fd)
-{
+static void run_child(const struct harness_test *test, int reason_write_fd, int log_fd) {
     harness_set_reason_fd(reason_write_fd);
     dup2(log_fd, STDERR_FILENO);
     dup2(log_fd, STDOUT_FILENO); /* a stray printf must not break the one-line protocol */
@@ -66,21 +62,18 @@ static void run_child(const struct harness_test *test, int reason_write_fd, int 
     exit(0); /* exit, not _exit: a sanitizer's leak check runs at exit */
 }
 
-static const char *describe_status(int status, char *buffer, size_t size)
-{
+static const char *describe_status(int status, char *buffer, size_t size) {
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
         snprintf(buffer, size, "hang guard: no result within %d s", HARNESS_HANG_GUARD_SECONDS);
     else if (WIFSIGNALED(status))
         snprintf(buffer, size, "killed by signal %d (%s)", WTERMSIG(status),
                  strsignal(WTERMSIG(status)));
-    else
-        snprintf(buffer, size, "exit status %d", WEXITSTATUS(status));
+    else snprintf(buffer, size, "exit status %d", WEXITSTATUS(status));
     return buffer;
 }
 
 /* Runs one test; prints its line; returns 1 if it failed. */
-static int run_one(const struct harness_test *test)
-{
+static int run_one(const struct harness_test *test) {
     int reason_pipe[2];
     int log_fd = memfd_create("ringer-test-stderr", MFD_CLOEXEC);
     if (log_fd < 0 || pipe2(reason_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -117,12 +110,12 @@ static int run_one(const struct harness_test *test)
     printf("FAIL %s: %s%s%s\n", test->name,
            reason[0] ? reason : describe_status(status, status_text, sizeof status_text),
            summary[0] ? " | stderr: " : "", summary);
-    if (getenv("RINGER_TEST_VERBOSE") && log[0]) fprintf(stderr, "---- %s stderr ----\n%s", test->name, log);
+    if (getenv("RINGER_TEST_VERBOSE") && log[0])
+        fprintf(stderr, "---- %s stderr ----\n%s", test->name, log);
     return 1;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     const char *filter = argc > 1 ? argv[1] : NULL;
     qsort(harness_tests(), harness_test_count(), sizeof(struct harness_test), compare_tests);
     setvbuf(stdout, NULL, _IOLBF, 0);

@@ -12,8 +12,7 @@ static int event_count; /* read by the trigger thread */
 static int trigger_failures;
 static pthread_t loop_thread;
 
-static void on_event(struct op *op)
-{
+static void on_event(struct op *op) {
     CHECK(pthread_equal(pthread_self(), loop_thread));
     CHECK_EQ(op->result, 8);
     int count = __atomic_add_fetch(&event_count, 1, __ATOMIC_SEQ_CST);
@@ -24,8 +23,7 @@ static void on_event(struct op *op)
     }
 }
 
-static void *trigger_thread(void *argument)
-{
+static void *trigger_thread(void *argument) {
     (void)argument;
     while (__atomic_load_n(&event_count, __ATOMIC_SEQ_CST) < A4_TARGET) {
         world_sleep_ns(5 * MS);
@@ -35,16 +33,15 @@ static void *trigger_thread(void *argument)
     return NULL;
 }
 
-TEST(a4_events_thread_source)
-{
+TEST(a4_events_thread_source) {
     fixture_begin(&fixture, 32, 0);
     loop_thread = pthread_self();
     event_fd = ringer_open_event(&fixture.io);
     CHECK_GE(event_fd, 0);
     uint64_t start = world_now_ns();
     op_prepare(&listen_op)->then = on_event;
-    STARTER(ringer_event_listen(&fixture.io, &listen_op.completion, event_fd, &listen_op,
-                                op_callback));
+    STARTER(
+        ringer_event_listen(&fixture.io, &listen_op.completion, event_fd, &listen_op, op_callback));
     pthread_t thread;
     alloc_count_pause(); /* pthread_create allocates on the test's behalf */
     CHECK_EQ(pthread_create(&thread, NULL, trigger_thread, NULL), 0);
@@ -64,23 +61,21 @@ TEST(a4_events_thread_source)
 /* Four threads trigger 1000 times each while the loop listens and re-arms: every trigger
  * returns 0, and the values the listens read add up to exactly 4000 (nothing lost, nothing
  * counted twice: coalescing only merges). */
-#define TRIGGER_THREADS 4
+#define TRIGGER_THREADS     4
 #define TRIGGERS_PER_THREAD 1000
 
 static uint64_t values_read;
 
-static void on_counted_event(struct op *op)
-{
+static void on_counted_event(struct op *op) {
     CHECK_EQ(op->result, 8);
     values_read += op->completion.operation.event.value;
     if (values_read >= TRIGGER_THREADS * TRIGGERS_PER_THREAD) return;
     op_prepare(&listen_op)->then = on_counted_event;
-    STARTER(ringer_event_listen(&fixture.io, &listen_op.completion, event_fd, &listen_op,
-                                op_callback));
+    STARTER(
+        ringer_event_listen(&fixture.io, &listen_op.completion, event_fd, &listen_op, op_callback));
 }
 
-static void *trigger_many(void *argument)
-{
+static void *trigger_many(void *argument) {
     (void)argument;
     for (int i = 0; i < TRIGGERS_PER_THREAD; i++)
         if (ringer_event_trigger(&fixture.io, event_fd) != 0)
@@ -88,14 +83,13 @@ static void *trigger_many(void *argument)
     return NULL;
 }
 
-TEST(events_many_threads_trigger)
-{
+TEST(events_many_threads_trigger) {
     fixture_begin(&fixture, 8, 0);
     event_fd = ringer_open_event(&fixture.io);
     CHECK_GE(event_fd, 0);
     op_prepare(&listen_op)->then = on_counted_event;
-    STARTER(ringer_event_listen(&fixture.io, &listen_op.completion, event_fd, &listen_op,
-                                op_callback));
+    STARTER(
+        ringer_event_listen(&fixture.io, &listen_op.completion, event_fd, &listen_op, op_callback));
     pthread_t threads[TRIGGER_THREADS];
     alloc_count_pause();
     for (int i = 0; i < TRIGGER_THREADS; i++)

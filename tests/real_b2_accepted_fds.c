@@ -17,24 +17,22 @@ static struct op accept_op;
 static bool canceled;
 static uint64_t allocations;
 
-static void accept_callback(void *context, struct ringer_completion *completion, int32_t result)
-{
+static void accept_callback(void *context, struct ringer_completion *completion, int32_t result) {
     CHECK(!canceled);
     op_callback(context, completion, result);
 }
 
-static int connect_blocking(const struct tcp_pair *pair)
-{
+static int connect_blocking(const struct tcp_pair *pair) {
     int client = socket(pair->listen_address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     CHECK_GE(client, 0);
-    CHECK_EQ(connect(client, (const struct sockaddr *)&pair->listen_address,
-                     pair->listen_address_size), 0);
+    CHECK_EQ(
+        connect(client, (const struct sockaddr *)&pair->listen_address, pair->listen_address_size),
+        0);
     return client;
 }
 
 /* Returns cancel_all_fds_closed of the round. */
-static uint64_t accept_round(const struct tcp_pair *pair, bool submitted_first, uint32_t flags)
-{
+static uint64_t accept_round(const struct tcp_pair *pair, bool submitted_first, uint32_t flags) {
     ringer_init_or_skip(&io, 8, flags);
     alloc_count_start();
     canceled = false;
@@ -58,8 +56,7 @@ static uint64_t accept_round(const struct tcp_pair *pair, bool submitted_first, 
     return closed;
 }
 
-static void run_accept_rounds(bool submitted_first, uint32_t flags, unsigned rounds)
-{
+static void run_accept_rounds(bool submitted_first, uint32_t flags, unsigned rounds) {
     static struct fixture setup;
     fixture_begin(&setup, 8, 0);
     struct tcp_pair pair;
@@ -78,14 +75,12 @@ static void run_accept_rounds(bool submitted_first, uint32_t flags, unsigned rou
     fixture_end(&setup);
 }
 
-TEST(b2_cancel_all_closes_inline_accepted_fd)
-{
+TEST(b2_cancel_all_closes_inline_accepted_fd) {
     run_accept_rounds(false, 0, 10);
     run_accept_rounds(false, RINGER_INIT_NO_CANCEL_SWEEP, 10);
 }
 
-TEST(b2_cancel_all_accept_racing_connection)
-{
+TEST(b2_cancel_all_accept_racing_connection) {
     run_accept_rounds(true, 0, 20);
     run_accept_rounds(true, RINGER_INIT_NO_CANCEL_SWEEP, 20);
 }

@@ -11,8 +11,7 @@
 static struct fixture fixture;
 static struct op timeout_op;
 
-TEST(loop_broken_ring_reports_errno_without_abort)
-{
+TEST(loop_broken_ring_reports_errno_without_abort) {
     fixture_begin(&fixture, 8, 0);
     STARTER(ringer_timeout(&fixture.io, &op_prepare(&timeout_op)->completion, 1000 * MS,
                            &timeout_op, op_callback));

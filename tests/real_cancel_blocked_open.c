@@ -17,16 +17,15 @@
 static struct fixture fixture;
 static struct op open_op, cancel_op;
 
-TEST(cancel_openat_blocked_in_worker)
-{
+TEST(cancel_openat_blocked_in_worker) {
     fixture_begin(&fixture, 8, 0);
     CHECK_EQ(mkfifoat(world_temp_dir_fd(), "fifo", 0600), 0);
     STARTER(ringer_openat(&fixture.io, &op_prepare(&open_op)->completion, world_temp_dir_fd(),
                           "fifo", O_RDONLY | O_CREAT, 0600, &open_op, op_callback));
     CHECK_EQ(ringer_run_for_ns(&fixture.io, 5 * MS), 0); /* the worker now sleeps in open */
     CHECK_EQ(open_op.calls, 0);
-    STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion,
-                          &open_op.completion, &cancel_op, op_callback));
+    STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion, &open_op.completion,
+                          &cancel_op, op_callback));
     uint64_t deadline = world_now_ns() + 2000 * MS;
     while ((open_op.calls == 0 || cancel_op.calls == 0) && world_now_ns() < deadline)
         CHECK_EQ(ringer_run_for_ns(&fixture.io, 1 * MS), 0);
@@ -47,8 +46,7 @@ TEST(cancel_openat_blocked_in_worker)
 /* cancel_all with the same blocked openat: its cancel meets a running worker (-EALREADY),
  * so cancel_all must wait for the interrupted open's CQE (WAIT state, loop.md §11) and then
  * end; nothing is called back and no fd is left open. */
-static void cancel_all_with_blocked_open(uint32_t flags)
-{
+static void cancel_all_with_blocked_open(uint32_t flags) {
     fixture_begin(&fixture, 8, flags);
     CHECK_EQ(mkfifoat(world_temp_dir_fd(), "fifo", 0600), 0);
     STARTER(ringer_openat(&fixture.io, &op_prepare(&open_op)->completion, world_temp_dir_fd(),
@@ -63,12 +61,10 @@ static void cancel_all_with_blocked_open(uint32_t flags)
     fixture_end(&fixture);
 }
 
-TEST(cancel_all_waits_for_an_interrupted_worker_fast_path)
-{
+TEST(cancel_all_waits_for_an_interrupted_worker_fast_path) {
     cancel_all_with_blocked_open(0);
 }
 
-TEST(cancel_all_waits_for_an_interrupted_worker_per_target)
-{
+TEST(cancel_all_waits_for_an_interrupted_worker_per_target) {
     cancel_all_with_blocked_open(RINGER_INIT_NO_CANCEL_SWEEP);
 }

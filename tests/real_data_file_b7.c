@@ -11,8 +11,7 @@
 
 static struct fixture fixture;
 
-static void check_format_result(int dir, int fd, bool on_tmpfs)
-{
+static void check_format_result(int dir, int fd, bool on_tmpfs) {
     struct ringer_stats stats = ringer_stats(&fixture.io);
     CHECK_EQ(stats.data_file_tmpfs, on_tmpfs);
     CHECK_EQ(stats.data_file_direct_io, !on_tmpfs);
@@ -26,37 +25,45 @@ static void check_format_result(int dir, int fd, bool on_tmpfs)
     CHECK(data_file_is_locked(dir, "data"));
 }
 
-static void run_b7(int dir, bool on_tmpfs)
-{
+static void run_b7(int dir, bool on_tmpfs) {
     CHECK_EQ(file_system_type(dir) == TMPFS_MAGIC_VALUE, on_tmpfs);
     umask(0);
     fixture_begin(&fixture, 8, 0);
     int fd, other;
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_FORMAT,
-                            RINGER_DIRECT_IO_OPTIONAL, &fd), 0);
+                            RINGER_DIRECT_IO_OPTIONAL, &fd),
+             0);
     check_format_result(dir, fd, on_tmpfs);
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_FORMAT,
-                            RINGER_DIRECT_IO_OPTIONAL, &other), -EEXIST);
+                            RINGER_DIRECT_IO_OPTIONAL, &other),
+             -EEXIST);
     uint64_t start = world_now_ns();
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_OPEN,
-                            RINGER_DIRECT_IO_OPTIONAL, &other), -EWOULDBLOCK);
+                            RINGER_DIRECT_IO_OPTIONAL, &other),
+             -EWOULDBLOCK);
     CHECK_GE(world_now_ns() - start, 200 * MS);
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_INSPECT,
-                            RINGER_DIRECT_IO_OPTIONAL, &other), 0);
+                            RINGER_DIRECT_IO_OPTIONAL, &other),
+             0);
     CHECK(ringer_stats(&fixture.io).data_file_unlocked);
     check_data_fd_flags(other, !on_tmpfs, true);
     close(other);
     close(fd);
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", 2 * MIB, RINGER_DATA_FILE_OPEN,
-                            RINGER_DIRECT_IO_OPTIONAL, &other), -EFBIG);
+                            RINGER_DIRECT_IO_OPTIONAL, &other),
+             -EFBIG);
     CHECK_EQ(data_file_call(&fixture.io, dir, "missing", MIB, RINGER_DATA_FILE_OPEN,
-                            RINGER_DIRECT_IO_OPTIONAL, &other), -ENOENT);
+                            RINGER_DIRECT_IO_OPTIONAL, &other),
+             -ENOENT);
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", 1000, RINGER_DATA_FILE_OPEN,
-                            RINGER_DIRECT_IO_OPTIONAL, &other), -EINVAL);
+                            RINGER_DIRECT_IO_OPTIONAL, &other),
+             -EINVAL);
     CHECK_EQ(data_file_call(&fixture.io, dir, "/tmp/data", MIB, RINGER_DATA_FILE_OPEN,
-                            RINGER_DIRECT_IO_OPTIONAL, &other), -EINVAL);
+                            RINGER_DIRECT_IO_OPTIONAL, &other),
+             -EINVAL);
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_OPEN,
-                            RINGER_DIRECT_IO_OPTIONAL, &fd), 0);
+                            RINGER_DIRECT_IO_OPTIONAL, &fd),
+             0);
     CHECK(!ringer_stats(&fixture.io).data_file_unlocked);
     check_data_fd_flags(fd, !on_tmpfs, false);
     close(fd);
@@ -64,13 +71,11 @@ static void run_b7(int dir, bool on_tmpfs)
     fixture_end(&fixture);
 }
 
-TEST(b7_data_file_tmpfs)
-{
+TEST(b7_data_file_tmpfs) {
     run_b7(world_temp_dir_fd(), true);
 }
 
-TEST(b7_data_file_disk)
-{
+TEST(b7_data_file_disk) {
     int dir = world_disk_dir_fd();
     if (dir < 0) SKIP("no directory on a disk (set RINGER_TEST_DISK_DIR)");
     if (file_system_type(dir) == TMPFS_MAGIC_VALUE) SKIP("the disk directory is on tmpfs");

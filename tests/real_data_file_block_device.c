@@ -16,10 +16,10 @@
 
 static char device_name[64]; /* "loopN", relative to /dev */
 
-static bool attach_loop_device(const char *backing, char *reason, size_t reason_size)
-{
+static bool attach_loop_device(const char *backing, char *reason, size_t reason_size) {
     char command[1024];
-    if ((size_t)snprintf(command, sizeof command, "losetup -f --show '%s' 2>&1", backing) >= sizeof command)
+    if ((size_t)snprintf(command, sizeof command, "losetup -f --show '%s' 2>&1", backing) >=
+        sizeof command)
         return snprintf(reason, reason_size, "backing path too long"), false;
     FILE *pipe = popen(command, "r");
     if (!pipe) return snprintf(reason, reason_size, "popen(losetup) failed"), false;
@@ -35,28 +35,24 @@ static bool attach_loop_device(const char *backing, char *reason, size_t reason_
     return true;
 }
 
-static void detach_loop_device(void)
-{
+static void detach_loop_device(void) {
     char command[128];
     snprintf(command, sizeof command, "losetup -d /dev/%s", device_name);
     if (system(command) != 0) fprintf(stderr, "could not detach /dev/%s\n", device_name);
 }
 
-static void write_device(int dev, uint64_t offset, uint8_t value, uint32_t size)
-{
+static void write_device(int dev, uint64_t offset, uint8_t value, uint32_t size) {
     static uint8_t bytes[64 * 1024];
     memset(bytes, value, size);
     CHECK_EQ(pwrite(dev, bytes, size, (off_t)offset), (ssize_t)size);
     CHECK_EQ(fsync(dev), 0);
 }
 
-static int format(struct ringer_io *io, int dev_dir, enum ringer_direct_io direct_io, int *fd)
-{
+static int format(struct ringer_io *io, int dev_dir, enum ringer_direct_io direct_io, int *fd) {
     return data_file_call(io, dev_dir, device_name, MIB, RINGER_DATA_FILE_FORMAT, direct_io, fd);
 }
 
-static void checks_on_the_device(void *argument)
-{
+static void checks_on_the_device(void *argument) {
     (void)argument;
     static struct fixture fixture;
     int dev_dir = open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -70,12 +66,14 @@ static void checks_on_the_device(void *argument)
     CHECK_EQ(lseek(fd, 0, SEEK_CUR), 0);
     CHECK_EQ(format(&fixture.io, dev_dir, RINGER_DIRECT_IO_OPTIONAL, &other), -EBUSY); /* O_EXCL */
     CHECK_EQ(data_file_call(&fixture.io, dev_dir, device_name, MIB, RINGER_DATA_FILE_INSPECT,
-                            RINGER_DIRECT_IO_OPTIONAL, &other), 0); /* no O_EXCL */
+                            RINGER_DIRECT_IO_OPTIONAL, &other),
+             0); /* no O_EXCL */
     check_data_fd_flags(other, true, true);
     close(other);
     close(fd);
     CHECK_EQ(data_file_call(&fixture.io, dev_dir, device_name, 2 * DEVICE_SIZE,
-                            RINGER_DATA_FILE_OPEN, RINGER_DIRECT_IO_OPTIONAL, &fd), -EFBIG);
+                            RINGER_DATA_FILE_OPEN, RINGER_DIRECT_IO_OPTIONAL, &fd),
+             -EFBIG);
     CHECK_EQ(format(&fixture.io, dev_dir, RINGER_DIRECT_IO_DISABLED, &fd), 0);
     check_data_fd_flags(fd, false, false);
     close(fd);
@@ -86,16 +84,16 @@ static void checks_on_the_device(void *argument)
     CHECK_EQ(format(&fixture.io, dev_dir, RINGER_DIRECT_IO_REQUIRED, &fd), -EEXIST);
     CHECK_EQ(format(&fixture.io, dev_dir, RINGER_DIRECT_IO_DISABLED, &fd), -EEXIST);
     /* The checked zone is min(size, 1 MiB): a 64 KiB format does not look at 300 KiB. */
-    CHECK_EQ(data_file_call(&fixture.io, dev_dir, device_name, 64 * KIB,
-                            RINGER_DATA_FILE_FORMAT, RINGER_DIRECT_IO_REQUIRED, &fd), 0);
+    CHECK_EQ(data_file_call(&fixture.io, dev_dir, device_name, 64 * KIB, RINGER_DATA_FILE_FORMAT,
+                            RINGER_DIRECT_IO_REQUIRED, &fd),
+             0);
     close(fd);
     fixture_end(&fixture);
     close(raw);
     close(dev_dir);
 }
 
-TEST(data_file_block_device_loop)
-{
+TEST(data_file_block_device_loop) {
     if (geteuid() != 0) SKIP("not root: cannot set up a loop device");
     int dir = world_disk_dir_fd();
     if (dir < 0) SKIP("no directory on a disk for the loop device's backing file");

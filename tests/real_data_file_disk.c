@@ -12,25 +12,25 @@
 
 static struct fixture fixture;
 
-static int disk_dir_or_skip(void)
-{
+static int disk_dir_or_skip(void) {
     int dir = world_disk_dir_fd();
     if (dir < 0) SKIP("no directory on a disk (set RINGER_TEST_DISK_DIR)");
     if (file_system_type(dir) == TMPFS_MAGIC_VALUE) SKIP("the disk directory is on tmpfs");
     return dir;
 }
 
-TEST(data_file_disk_direct_io_per_setting)
-{
+TEST(data_file_disk_direct_io_per_setting) {
     int dir = disk_dir_or_skip();
     umask(0);
     fixture_begin(&fixture, 8, 0);
     static const char *const names[] = {"required", "optional", "disabled"};
-    for (int direct_io = RINGER_DIRECT_IO_REQUIRED; direct_io <= RINGER_DIRECT_IO_DISABLED; direct_io++) {
+    for (int direct_io = RINGER_DIRECT_IO_REQUIRED; direct_io <= RINGER_DIRECT_IO_DISABLED;
+         direct_io++) {
         bool direct = direct_io != RINGER_DIRECT_IO_DISABLED;
         int fd;
         CHECK_EQ(data_file_call(&fixture.io, dir, names[direct_io], 8 * KIB,
-                                RINGER_DATA_FILE_FORMAT, (enum ringer_direct_io)direct_io, &fd), 0);
+                                RINGER_DATA_FILE_FORMAT, (enum ringer_direct_io)direct_io, &fd),
+                 0);
         CHECK(!ringer_stats(&fixture.io).data_file_tmpfs);
         CHECK_EQ(ringer_stats(&fixture.io).data_file_direct_io, direct);
         check_data_fd_flags(fd, direct, false);
@@ -41,7 +41,8 @@ TEST(data_file_disk_direct_io_per_setting)
         for (int purpose = RINGER_DATA_FILE_OPEN; purpose <= RINGER_DATA_FILE_INSPECT; purpose++) {
             CHECK_EQ(data_file_call(&fixture.io, dir, names[direct_io], 8 * KIB,
                                     (enum ringer_data_file_purpose)purpose,
-                                    (enum ringer_direct_io)direct_io, &fd), 0);
+                                    (enum ringer_direct_io)direct_io, &fd),
+                     0);
             check_data_fd_flags(fd, direct, purpose == RINGER_DATA_FILE_INSPECT);
             close(fd);
         }
@@ -52,8 +53,7 @@ TEST(data_file_disk_direct_io_per_setting)
 
 /* Two processes format 10 files each in one directory at the same time: the random probe
  * names never collide, and every call gets O_DIRECT. */
-static int format_many(int dir, char tag)
-{
+static int format_many(int dir, char tag) {
     static struct ringer_io io;
     if (ringer_init(&io, 8, 0) != 0) return 2;
     for (int i = 0; i < 10; i++) {
@@ -69,8 +69,7 @@ static int format_many(int dir, char tag)
     return 0;
 }
 
-TEST(data_file_parallel_probes_never_collide)
-{
+TEST(data_file_parallel_probes_never_collide) {
     int dir = disk_dir_or_skip();
     fflush(NULL);
     pid_t child = fork();

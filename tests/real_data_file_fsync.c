@@ -17,8 +17,7 @@ static int fsync_log[FSYNC_LOG_MAX];
 static unsigned fsync_count;
 
 int fsync(int fd);
-int fsync(int fd)
-{
+int fsync(int fd) {
     if (fsync_count < FSYNC_LOG_MAX) fsync_log[fsync_count] = fd;
     fsync_count++;
     return (int)syscall(SYS_fsync, fd);
@@ -27,20 +26,19 @@ int fsync(int fd)
 static struct fixture fixture;
 
 /* The call fsynced exactly its fd, then the directory. */
-static void check_synced(int dir, enum ringer_data_file_purpose purpose)
-{
+static void check_synced(int dir, enum ringer_data_file_purpose purpose) {
     int fd;
     fsync_count = 0;
-    CHECK_EQ(data_file_call(&fixture.io, dir, "data", 64 * KIB, purpose,
-                            RINGER_DIRECT_IO_OPTIONAL, &fd), 0);
+    CHECK_EQ(
+        data_file_call(&fixture.io, dir, "data", 64 * KIB, purpose, RINGER_DIRECT_IO_OPTIONAL, &fd),
+        0);
     CHECK_EQ(fsync_count, 2);
     CHECK_EQ(fsync_log[0], fd);
     CHECK_EQ(fsync_log[1], dir);
     close(fd);
 }
 
-TEST(data_file_fsyncs_file_then_directory)
-{
+TEST(data_file_fsyncs_file_then_directory) {
     int disk = world_disk_dir_fd(); /* opened before the fixture counts fds */
     fixture_begin(&fixture, 8, 0);
     int dirs[2] = {world_temp_dir_fd(), disk};

@@ -15,8 +15,7 @@
 static struct fixture fixture;
 
 /* Forks a child that takes the lock on `path` and holds it until its pipe closes. */
-static pid_t hold_lock_in_child(int dir, const char *path, int *release_fd)
-{
+static pid_t hold_lock_in_child(int dir, const char *path, int *release_fd) {
     int ready[2], release[2];
     CHECK_EQ(pipe2(ready, O_CLOEXEC), 0);
     CHECK_EQ(pipe2(release, O_CLOEXEC), 0);
@@ -41,14 +40,14 @@ static pid_t hold_lock_in_child(int dir, const char *path, int *release_fd)
     return child;
 }
 
-TEST(data_file_locked_by_another_process)
-{
+TEST(data_file_locked_by_another_process) {
     int dir = world_temp_dir_fd();
     int fd;
     static struct ringer_io setup;
     ringer_init_or_skip(&setup, 8, 0);
     CHECK_EQ(data_file_call(&setup, dir, "data", MIB, RINGER_DATA_FILE_FORMAT,
-                            RINGER_DIRECT_IO_OPTIONAL, &fd), 0);
+                            RINGER_DIRECT_IO_OPTIONAL, &fd),
+             0);
     close(fd);
     ringer_deinit(&setup);
     fixture_begin(&fixture, 8, 0);
@@ -58,10 +57,12 @@ TEST(data_file_locked_by_another_process)
     alloc_count_resume();
     uint64_t start = world_now_ns();
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_OPEN,
-                            RINGER_DIRECT_IO_OPTIONAL, &fd), -EWOULDBLOCK);
+                            RINGER_DIRECT_IO_OPTIONAL, &fd),
+             -EWOULDBLOCK);
     CHECK_GE(world_now_ns() - start, 200 * MS);
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_INSPECT,
-                            RINGER_DIRECT_IO_OPTIONAL, &fd), 0);
+                            RINGER_DIRECT_IO_OPTIONAL, &fd),
+             0);
     CHECK(ringer_stats(&fixture.io).data_file_unlocked);
     check_data_fd_flags(fd, false, true);
     close(fd);
@@ -70,7 +71,8 @@ TEST(data_file_locked_by_another_process)
     int status;
     CHECK_EQ(waitpid(child, &status, 0), child);
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_OPEN,
-                            RINGER_DIRECT_IO_OPTIONAL, &fd), 0);
+                            RINGER_DIRECT_IO_OPTIONAL, &fd),
+             0);
     CHECK(!ringer_stats(&fixture.io).data_file_unlocked);
     CHECK(data_file_is_locked(dir, "data"));
     close(fd);

@@ -22,8 +22,7 @@
 
 static char mount_point[600];
 
-static void checks_on_ramfs(void *argument)
-{
+static void checks_on_ramfs(void *argument) {
     (void)argument;
     static struct fixture fixture;
     int dir = open(mount_point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -33,10 +32,12 @@ static void checks_on_ramfs(void *argument)
     fixture_begin(&fixture, 8, 0);
     int fd;
     CHECK_EQ(data_file_call(&fixture.io, dir, "required", MIB, RINGER_DATA_FILE_FORMAT,
-                            RINGER_DIRECT_IO_REQUIRED, &fd), -EOPNOTSUPP);
+                            RINGER_DIRECT_IO_REQUIRED, &fd),
+             -EOPNOTSUPP);
     CHECK_EQ(faccessat(dir, "required", F_OK, 0), -1);
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_FORMAT,
-                            RINGER_DIRECT_IO_OPTIONAL, &fd), 0);
+                            RINGER_DIRECT_IO_OPTIONAL, &fd),
+             0);
     struct ringer_stats stats = ringer_stats(&fixture.io);
     CHECK(!stats.data_file_direct_io);
     CHECK(!stats.data_file_tmpfs);
@@ -48,9 +49,11 @@ static void checks_on_ramfs(void *argument)
     CHECK_EQ(st.st_mode & 07777, 0600);
     close(fd);
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_OPEN,
-                            RINGER_DIRECT_IO_REQUIRED, &fd), -EOPNOTSUPP);
+                            RINGER_DIRECT_IO_REQUIRED, &fd),
+             -EOPNOTSUPP);
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_OPEN,
-                            RINGER_DIRECT_IO_OPTIONAL, &fd), 0);
+                            RINGER_DIRECT_IO_OPTIONAL, &fd),
+             0);
     check_data_fd_flags(fd, false, false);
     CHECK(!ringer_stats(&fixture.io).data_file_allocate_fallback); /* OPEN allocates nothing */
     close(fd);
@@ -60,20 +63,22 @@ static void checks_on_ramfs(void *argument)
      * opens again without it. */
     CHECK_EQ(mount("none", mount_point, "ramfs", MS_REMOUNT | MS_RDONLY, NULL), 0);
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_INSPECT,
-                            RINGER_DIRECT_IO_REQUIRED, &fd), -EOPNOTSUPP);
+                            RINGER_DIRECT_IO_REQUIRED, &fd),
+             -EOPNOTSUPP);
     CHECK_EQ(data_file_call(&fixture.io, dir, "data", MIB, RINGER_DATA_FILE_INSPECT,
-                            RINGER_DIRECT_IO_OPTIONAL, &fd), 0);
+                            RINGER_DIRECT_IO_OPTIONAL, &fd),
+             0);
     check_data_fd_flags(fd, false, true);
     CHECK(!ringer_stats(&fixture.io).data_file_direct_io);
     close(fd);
     CHECK_EQ(data_file_call(&fixture.io, dir, "other", MIB, RINGER_DATA_FILE_FORMAT,
-                            RINGER_DIRECT_IO_DISABLED, &fd), -EROFS);
+                            RINGER_DIRECT_IO_DISABLED, &fd),
+             -EROFS);
     fixture_end(&fixture);
     close(dir);
 }
 
-TEST(data_file_ramfs_without_direct_io_or_fallocate)
-{
+TEST(data_file_ramfs_without_direct_io_or_fallocate) {
     if (geteuid() != 0) SKIP("not root: cannot mount ramfs");
     if (world_disk_dir_fd() < 0) SKIP("no directory for the mount point");
     snprintf(mount_point, sizeof mount_point, "%s/ram", world_disk_dir_path());

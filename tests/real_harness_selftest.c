@@ -7,8 +7,7 @@
 
 static void *(*volatile allocate)(size_t) = malloc;
 
-TEST(selftest_allocation_counter_counts)
-{
+TEST(selftest_allocation_counter_counts) {
     alloc_count_start();
     void *pointer = allocate(24);
     uint64_t counted = alloc_count_stop();
@@ -22,13 +21,11 @@ TEST(selftest_allocation_counter_counts)
     CHECK_EQ(alloc_count_stop(), 0);
 }
 
-static void exits_cleanly(void *argument)
-{
+static void exits_cleanly(void *argument) {
     (void)argument;
 }
 
-TEST(selftest_death_test_needs_an_abort)
-{
+TEST(selftest_death_test_needs_an_abort) {
     char output[256];
     int status = harness_run_in_child(exits_cleanly, NULL, output, sizeof output);
     CHECK(!harness_died_of_abort(status));

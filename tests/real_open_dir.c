@@ -6,8 +6,7 @@
 
 #include "scenario.h"
 
-TEST(open_dir_results)
-{
+TEST(open_dir_results) {
     world_temp_dir_fd(); /* part of the baseline */
     int fds_before = world_open_fd_count();
     int dir = ringer_open_dir(world_temp_dir_path());

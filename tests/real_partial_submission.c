@@ -18,8 +18,7 @@ static char long_path[5000];
 static uint8_t buffers[4][64];
 static struct statx statx_buffer;
 
-static void start_mixed_batch(int file)
-{
+static void start_mixed_batch(int file) {
     memset(long_path, 'p', sizeof long_path - 1);
     for (unsigned i = 0; i < 4; i++) {
         STARTER(ringer_read(&fixture.io, &op_prepare(&reads[i])->completion, file, buffers[i],
@@ -30,14 +29,12 @@ static void start_mixed_batch(int file)
                                   op_callback));
     }
     STARTER(ringer_statx(&fixture.io, &op_prepare(&bad_statx)->completion, world_temp_dir_fd(),
-                         long_path, 0, STATX_BASIC_STATS, &statx_buffer, &bad_statx,
-                         op_callback));
-    STARTER(ringer_timeout(&fixture.io, &op_prepare(&timeout_op)->completion, 1 * MS,
-                           &timeout_op, op_callback));
+                         long_path, 0, STATX_BASIC_STATS, &statx_buffer, &bad_statx, op_callback));
+    STARTER(ringer_timeout(&fixture.io, &op_prepare(&timeout_op)->completion, 1 * MS, &timeout_op,
+                           op_callback));
 }
 
-static void check_mixed_batch(void)
-{
+static void check_mixed_batch(void) {
     for (unsigned i = 0; i < 4; i++) {
         CHECK_EQ(reads[i].result, sizeof buffers[i]);
         CHECK_EQ(buffers[i][5], test_pattern(5));
@@ -48,8 +45,7 @@ static void check_mixed_batch(void)
     CHECK_GE(ringer_stats(&fixture.io).enter_partial, 1);
 }
 
-TEST(partial_submission_by_ticks)
-{
+TEST(partial_submission_by_ticks) {
     fixture_begin(&fixture, 16, 0);
     int file = make_test_file(world_temp_dir_fd(), "file", 64);
     start_mixed_batch(file);
@@ -59,8 +55,7 @@ TEST(partial_submission_by_ticks)
     fixture_end(&fixture);
 }
 
-TEST(partial_submission_by_run_for_ns)
-{
+TEST(partial_submission_by_run_for_ns) {
     fixture_begin(&fixture, 16, 0);
     int file = make_test_file(world_temp_dir_fd(), "file", 64);
     start_mixed_batch(file);
@@ -75,8 +70,7 @@ TEST(partial_submission_by_run_for_ns)
 
 /* The internal deadline queued behind a failing SQE, with nothing else that completes:
  * run_for_ns must get its timer into the kernel and return on time, not hang. */
-TEST(partial_submission_before_the_deadline)
-{
+TEST(partial_submission_before_the_deadline) {
     fixture_begin(&fixture, 8, 0);
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
@@ -87,8 +81,8 @@ TEST(partial_submission_before_the_deadline)
                               world_temp_dir_fd(), long_path, O_RDONLY, 0, &bad_opens[0],
                               op_callback));
         if (round == 0)
-            STARTER(ringer_recv(&fixture.io, &op_prepare(&recv_op)->completion, pair.server,
-                                buffer, sizeof buffer, &recv_op, op_callback));
+            STARTER(ringer_recv(&fixture.io, &op_prepare(&recv_op)->completion, pair.server, buffer,
+                                sizeof buffer, &recv_op, op_callback));
         uint64_t before = world_now_ns();
         CHECK_EQ(ringer_run_for_ns(&fixture.io, 5 * MS), 0);
         CHECK_GE(world_now_ns(), before + 5 * MS);
@@ -106,8 +100,7 @@ TEST(partial_submission_before_the_deadline)
 }
 
 /* cancel_all while failing SQEs sit between the ops and cancel_all's own cancels. */
-static void cancel_all_behind_failing_sqes(uint32_t flags)
-{
+static void cancel_all_behind_failing_sqes(uint32_t flags) {
     fixture_begin(&fixture, 16, flags);
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
@@ -131,12 +124,10 @@ static void cancel_all_behind_failing_sqes(uint32_t flags)
     fixture_end(&fixture);
 }
 
-TEST(partial_submission_under_cancel_all_fast_path)
-{
+TEST(partial_submission_under_cancel_all_fast_path) {
     cancel_all_behind_failing_sqes(0);
 }
 
-TEST(partial_submission_under_cancel_all_per_target)
-{
+TEST(partial_submission_under_cancel_all_per_target) {
     cancel_all_behind_failing_sqes(RINGER_INIT_NO_CANCEL_SWEEP);
 }

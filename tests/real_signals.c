@@ -16,13 +16,11 @@ static pthread_t loop_thread;
 static int stop_signalling;
 static unsigned timer_fired;
 
-static void on_signal(int number)
-{
+static void on_signal(int number) {
     (void)number;
 }
 
-static void *signal_loop_thread(void *argument)
-{
+static void *signal_loop_thread(void *argument) {
     (void)argument;
     while (!__atomic_load_n(&stop_signalling, __ATOMIC_SEQ_CST)) {
         pthread_kill(loop_thread, SIGUSR1);
@@ -31,8 +29,7 @@ static void *signal_loop_thread(void *argument)
     return NULL;
 }
 
-static void rearm_timer(struct op *op)
-{
+static void rearm_timer(struct op *op) {
     CHECK_EQ(op->result, -ETIME);
     CHECK_GE(op->finished_ns - op->started_ns, 2 * MS);
     timer_fired++;
@@ -41,8 +38,7 @@ static void rearm_timer(struct op *op)
     STARTER(ringer_timeout(&fixture.io, &timer_op.completion, 2 * MS, &timer_op, op_callback));
 }
 
-TEST(signals_interrupting_waits_are_retried)
-{
+TEST(signals_interrupting_waits_are_retried) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = on_signal; /* no SA_RESTART: the wait returns -EINTR */

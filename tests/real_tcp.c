@@ -11,16 +11,14 @@
 
 static struct fixture fixture;
 
-static int get_int_option(int socket, int level, int name)
-{
+static int get_int_option(int socket, int level, int name) {
     int value = -1;
     socklen_t size = sizeof value;
     CHECK_EQ(getsockopt(socket, level, name, &value, &size), 0);
     return value;
 }
 
-TEST(tcp_socket_flags_and_defaults)
-{
+TEST(tcp_socket_flags_and_defaults) {
     fixture_begin(&fixture, 8, 0);
     struct ringer_tcp_options options = {0};
     int socket = ringer_open_socket_tcp(&fixture.io, AF_INET, &options);
@@ -35,12 +33,17 @@ TEST(tcp_socket_flags_and_defaults)
     fixture_end(&fixture);
 }
 
-TEST(tcp_socket_options_applied)
-{
+TEST(tcp_socket_options_applied) {
     fixture_begin(&fixture, 8, 0);
     struct ringer_tcp_options options = {
-        .rcvbuf = 64 * 1024, .sndbuf = 32 * 1024, .keepalive = true, .keepidle = 7,
-        .keepintvl = 3, .keepcnt = 4, .user_timeout_ms = 1500, .nodelay = true,
+        .rcvbuf = 64 * 1024,
+        .sndbuf = 32 * 1024,
+        .keepalive = true,
+        .keepidle = 7,
+        .keepintvl = 3,
+        .keepcnt = 4,
+        .user_timeout_ms = 1500,
+        .nodelay = true,
     };
     int socket = ringer_open_socket_tcp(&fixture.io, AF_INET, &options);
     CHECK_GE(socket, 0);
@@ -58,8 +61,7 @@ TEST(tcp_socket_options_applied)
 }
 
 /* An option the kernel refuses closes the socket and returns -errno (no fd leaks). */
-TEST(tcp_socket_bad_option_fails_cleanly)
-{
+TEST(tcp_socket_bad_option_fails_cleanly) {
     fixture_begin(&fixture, 8, 0);
     struct ringer_tcp_options options = {.keepalive = true, .keepidle = 100000}; /* > 32767 */
     CHECK_EQ(ringer_open_socket_tcp(&fixture.io, AF_INET, &options), -EINVAL);
@@ -67,8 +69,7 @@ TEST(tcp_socket_bad_option_fails_cleanly)
     fixture_end(&fixture);
 }
 
-TEST(tcp_listen_resolves_port_zero)
-{
+TEST(tcp_listen_resolves_port_zero) {
     fixture_begin(&fixture, 8, 0);
     struct ringer_tcp_options options = {0};
     int socket = ringer_open_socket_tcp(&fixture.io, AF_INET, &options);
@@ -99,8 +100,7 @@ TEST(tcp_listen_resolves_port_zero)
     fixture_end(&fixture);
 }
 
-TEST(tcp_ipv6_loopback_pair)
-{
+TEST(tcp_ipv6_loopback_pair) {
     fixture_begin(&fixture, 8, 0);
     struct tcp_pair pair;
     if (!tcp_pair_open(&fixture.io, &pair, AF_INET6, NULL)) {
@@ -124,8 +124,7 @@ TEST(tcp_ipv6_loopback_pair)
 }
 
 /* ringer_shutdown: 0 or -errno; SHUT_RD on a socket with a pending recv wakes it with 0. */
-TEST(tcp_shutdown_results)
-{
+TEST(tcp_shutdown_results) {
     fixture_begin(&fixture, 8, 0);
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
@@ -147,18 +146,16 @@ TEST(tcp_shutdown_results)
 
 /* A peer that resets the connection (SO_LINGER 0, then close): the next send reports
  * -ECONNRESET itself, once, not retried into a later -EPIPE. */
-static int32_t send_once(int socket)
-{
+static int32_t send_once(int socket) {
     static struct op send_op;
     static uint8_t bytes[16];
-    STARTER(ringer_send(&fixture.io, &op_prepare(&send_op)->completion, socket, bytes,
-                        sizeof bytes, &send_op, op_callback));
+    STARTER(ringer_send(&fixture.io, &op_prepare(&send_op)->completion, socket, bytes, sizeof bytes,
+                        &send_op, op_callback));
     RUN_UNTIL(&fixture.io, send_op.calls == 1);
     return send_op.result;
 }
 
-TEST(tcp_send_after_peer_reset_is_econnreset)
-{
+TEST(tcp_send_after_peer_reset_is_econnreset) {
     fixture_begin(&fixture, 8, 0);
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));

@@ -14,17 +14,15 @@ static unsigned callbacks_total;
 /* RINGER_TEST_TASKRUN=coop runs every test that names no task-run flag on a ring with
  * COOP_TASKRUN alone (io-wq workers post their CQEs themselves) instead of ringer's
  * default (DEFER_TASKRUN where the kernel has it). */
-static uint32_t default_taskrun_flags(uint32_t flags)
-{
-    const uint32_t taskrun = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
-                             IORING_SETUP_DEFER_TASKRUN;
+static uint32_t default_taskrun_flags(uint32_t flags) {
+    const uint32_t taskrun =
+        IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
     const char *mode = getenv("RINGER_TEST_TASKRUN");
     if ((flags & taskrun) || !mode || strcmp(mode, "coop") != 0) return flags;
     return flags | IORING_SETUP_COOP_TASKRUN;
 }
 
-void ringer_init_or_skip(struct ringer_io *io, uint32_t entries, uint32_t flags)
-{
+void ringer_init_or_skip(struct ringer_io *io, uint32_t entries, uint32_t flags) {
     flags = default_taskrun_flags(flags);
     int result = ringer_init(io, entries, flags);
     if (result == -ENOSYS || result == -EPERM)
@@ -32,8 +30,7 @@ void ringer_init_or_skip(struct ringer_io *io, uint32_t entries, uint32_t flags)
     CHECK_EQ(result, 0);
 }
 
-void fixture_begin(struct fixture *fixture, uint32_t entries, uint32_t flags)
-{
+void fixture_begin(struct fixture *fixture, uint32_t entries, uint32_t flags) {
     memset(fixture, 0, sizeof *fixture);
     world_temp_dir_fd(); /* part of the baseline, not of the fds under test */
     fixture->fds_before = world_open_fd_count();
@@ -42,8 +39,7 @@ void fixture_begin(struct fixture *fixture, uint32_t entries, uint32_t flags)
     alloc_count_start();
 }
 
-void check_quiescent(const struct ringer_io *io)
-{
+void check_quiescent(const struct ringer_io *io) {
     struct ringer_stats stats = ringer_stats(io);
     CHECK_EQ(stats.queued, 0);
     CHECK_EQ(stats.in_kernel, 0);
@@ -53,8 +49,7 @@ void check_quiescent(const struct ringer_io *io)
     CHECK_EQ(stats.deadlines, 0);
 }
 
-void check_loop_invariants(const struct ringer_io *io)
-{
+void check_loop_invariants(const struct ringer_io *io) {
     struct ringer_stats stats = ringer_stats(io);
     CHECK_EQ(stats.queued, io_uring_sq_ready(&io->ring));
     CHECK_EQ(stats.deadlines, 0);
@@ -64,8 +59,7 @@ void check_loop_invariants(const struct ringer_io *io)
              (uint64_t)stats.unqueued + stats.awaiting + stats.completed - stats.reaped);
 }
 
-void fixture_end(struct fixture *fixture)
-{
+void fixture_end(struct fixture *fixture) {
     struct ringer_stats stats = ringer_stats(&fixture->io);
     check_quiescent(&fixture->io);
     if (stats.cancel_all_rounds == 0 && !fixture->cancel_all_ran)
@@ -78,27 +72,23 @@ void fixture_end(struct fixture *fixture)
     CHECK(world_open_fd_set_hash() == fixture->fd_set_before); /* the same fds, not just as many */
 }
 
-struct op *op_prepare(struct op *op)
-{
+struct op *op_prepare(struct op *op) {
     memset(op, 0, sizeof *op);
     op->started_ns = world_now_ns();
     return op;
 }
 
-void callback_enter(void)
-{
+void callback_enter(void) {
     CHECK_EQ(callback_depth, 0);
     CHECK(!inside_starter);
     callback_depth++;
 }
 
-void callback_leave(void)
-{
+void callback_leave(void) {
     callback_depth--;
 }
 
-void op_callback(void *context, struct ringer_completion *completion, int32_t result)
-{
+void op_callback(void *context, struct ringer_completion *completion, int32_t result) {
     struct op *op = context;
     callback_enter();
     CHECK(completion == &op->completion);
@@ -111,13 +101,11 @@ void op_callback(void *context, struct ringer_completion *completion, int32_t re
     callback_leave();
 }
 
-unsigned op_callbacks_total(void)
-{
+unsigned op_callbacks_total(void) {
     return callbacks_total;
 }
 
-static socklen_t loopback_address(int family, struct sockaddr_storage *address)
-{
+static socklen_t loopback_address(int family, struct sockaddr_storage *address) {
     memset(address, 0, sizeof *address);
     if (family == AF_INET6) {
         struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)address;
@@ -132,8 +120,7 @@ static socklen_t loopback_address(int family, struct sockaddr_storage *address)
 }
 
 bool tcp_pair_open(struct ringer_io *io, struct tcp_pair *pair, int family,
-                   const struct ringer_tcp_options *options)
-{
+                   const struct ringer_tcp_options *options) {
     static const struct ringer_tcp_options nodelay = {.nodelay = true};
     if (!options) options = &nodelay;
     pair->listener = ringer_open_socket_tcp(io, family, options);
@@ -164,34 +151,29 @@ bool tcp_pair_open(struct ringer_io *io, struct tcp_pair *pair, int family,
     return true;
 }
 
-void tcp_pair_close(struct ringer_io *io, struct tcp_pair *pair)
-{
+void tcp_pair_close(struct ringer_io *io, struct tcp_pair *pair) {
     ringer_close_socket(io, pair->client);
     ringer_close_socket(io, pair->server);
     ringer_close_socket(io, pair->listener);
 }
 
-uint8_t test_pattern(uint64_t index)
-{
+uint8_t test_pattern(uint64_t index) {
     return (uint8_t)(index * 131 + (index >> 8) * 7 + 1);
 }
 
-int make_test_file(int dir, const char *name, uint32_t size)
-{
+int make_test_file(int dir, const char *name, uint32_t size) {
     static uint8_t data[1 << 20];
     CHECK_LE(size, sizeof data);
     for (uint32_t i = 0; i < size; i++) data[i] = test_pattern(i);
     return world_create_file(dir, name, data, size);
 }
 
-bool fd_is_cloexec(int fd)
-{
+bool fd_is_cloexec(int fd) {
     int flags = world_fd_flags(fd);
     return flags >= 0 && (flags & FD_CLOEXEC);
 }
 
-bool result_is_one_of(int32_t result, const int *errnos, unsigned count)
-{
+bool result_is_one_of(int32_t result, const int *errnos, unsigned count) {
     for (unsigned i = 0; i < count; i++)
         if (result == -errnos[i]) return true;
     return false;

@@ -16,7 +16,7 @@
 #include "ringer.h"
 #include "world.h"
 
-#define MS 1000000ull
+#define MS             1000000ull
 #define DRIVE_LIMIT_NS (8000ull * MS) /* below the harness's 10 s hang guard */
 
 struct fixture {
@@ -49,8 +49,8 @@ struct op {
     int32_t result;
     uint64_t started_ns;
     uint64_t finished_ns;
-    unsigned sequence;              /* the global callback order, from 1 */
-    void (*then)(struct op *op);    /* optional: runs inside the callback */
+    unsigned sequence;           /* the global callback order, from 1 */
+    void (*then)(struct op *op); /* optional: runs inside the callback */
     void *user;
 };
 
@@ -64,36 +64,35 @@ unsigned op_callbacks_total(void);
 /* Re-entrancy bookkeeping, B6: callbacks check both. */
 extern int callback_depth;
 extern bool inside_starter;
-#define STARTER(call)                                                                       \
-    do {                                                                                    \
-        bool starter_saved_ = inside_starter;                                               \
-        inside_starter = true;                                                              \
-        call;                                                                               \
-        inside_starter = starter_saved_;                                                    \
+#define STARTER(call)                         \
+    do {                                      \
+        bool starter_saved_ = inside_starter; \
+        inside_starter = true;                \
+        call;                                 \
+        inside_starter = starter_saved_;      \
     } while (0)
 void callback_enter(void);
 void callback_leave(void);
 
 /* Drivers: loop until `condition`, failing the test after DRIVE_LIMIT_NS or too many rounds. */
-#define RUN_UNTIL(io, condition)                                                            \
-    do {                                                                                    \
-        uint64_t drive_deadline_ = world_now_ns() + DRIVE_LIMIT_NS;                         \
-        while (!(condition)) {                                                              \
-            CHECK_EQ(ringer_run_for_ns((io), 1 * MS), 0);                                   \
-            check_loop_invariants(io);                                                      \
-            if (world_now_ns() > drive_deadline_) CHECK(condition);                         \
-        }                                                                                   \
+#define RUN_UNTIL(io, condition)                                    \
+    do {                                                            \
+        uint64_t drive_deadline_ = world_now_ns() + DRIVE_LIMIT_NS; \
+        while (!(condition)) {                                      \
+            CHECK_EQ(ringer_run_for_ns((io), 1 * MS), 0);           \
+            check_loop_invariants(io);                              \
+            if (world_now_ns() > drive_deadline_) CHECK(condition); \
+        }                                                           \
     } while (0)
 
-#define TICK_UNTIL(io, condition)                                                           \
-    do {                                                                                    \
-        uint64_t drive_deadline_ = world_now_ns() + DRIVE_LIMIT_NS;                         \
-        for (uint64_t drive_round_ = 0; !(condition); drive_round_++) {                     \
-            CHECK_EQ(ringer_tick(io), 0);                                                   \
-            check_loop_invariants(io);                                                      \
-            if (drive_round_ > 10000000u || world_now_ns() > drive_deadline_)               \
-                CHECK(condition);                                                           \
-        }                                                                                   \
+#define TICK_UNTIL(io, condition)                                                               \
+    do {                                                                                        \
+        uint64_t drive_deadline_ = world_now_ns() + DRIVE_LIMIT_NS;                             \
+        for (uint64_t drive_round_ = 0; !(condition); drive_round_++) {                         \
+            CHECK_EQ(ringer_tick(io), 0);                                                       \
+            check_loop_invariants(io);                                                          \
+            if (drive_round_ > 10000000u || world_now_ns() > drive_deadline_) CHECK(condition); \
+        }                                                                                       \
     } while (0)
 
 /* A connected loopback TCP pair made with the library (listen, accept + connect). */
@@ -119,12 +118,12 @@ uint8_t test_pattern(uint64_t index);
 /* True if `result` is the negation of one of `errnos`. */
 bool result_is_one_of(int32_t result, const int *errnos, unsigned count);
 /* When `judge`, fails the test unless `result` is one of the listed errnos (positive). */
-#define CHECK_DOCUMENTED_IF(judge, result, ...)                                             \
-    do {                                                                                    \
-        static const int documented_[] = {__VA_ARGS__};                                     \
-        if ((judge) && !result_is_one_of((result), documented_,                             \
-                                         sizeof documented_ / sizeof documented_[0]))       \
-            harness_fail(__FILE__, __LINE__, "undocumented result %d", (int)(result));      \
+#define CHECK_DOCUMENTED_IF(judge, result, ...)                                                   \
+    do {                                                                                          \
+        static const int documented_[] = {__VA_ARGS__};                                           \
+        if ((judge) &&                                                                            \
+            !result_is_one_of((result), documented_, sizeof documented_ / sizeof documented_[0])) \
+            harness_fail(__FILE__, __LINE__, "undocumented result %d", (int)(result));            \
     } while (0)
 
 /* True if fd has FD_CLOEXEC. */

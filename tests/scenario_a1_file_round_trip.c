@@ -10,31 +10,27 @@ static struct op open_op, write_op, read_op, close_op, statx_op;
 static uint8_t write_buffer[20], read_buffer[20];
 static struct statx statx_buffer;
 
-static void after_close(struct op *op)
-{
+static void after_close(struct op *op) {
     (void)op;
     STARTER(ringer_statx(&fixture.io, &statx_op.completion, world_temp_dir_fd(), "test_file", 0,
                          STATX_BASIC_STATS, &statx_buffer, &statx_op, op_callback));
 }
 
-static void after_read(struct op *op)
-{
+static void after_read(struct op *op) {
     (void)op;
     close_op.then = after_close;
-    STARTER(ringer_close(&fixture.io, &close_op.completion, open_op.result, &close_op,
-                         op_callback));
+    STARTER(
+        ringer_close(&fixture.io, &close_op.completion, open_op.result, &close_op, op_callback));
 }
 
-static void after_write(struct op *op)
-{
+static void after_write(struct op *op) {
     (void)op;
     read_op.then = after_read;
     STARTER(ringer_read(&fixture.io, &read_op.completion, open_op.result, read_buffer,
                         sizeof read_buffer, 10, &read_op, op_callback));
 }
 
-static void after_open(struct op *op)
-{
+static void after_open(struct op *op) {
     CHECK_GE(op->result, 0);
     CHECK(fd_is_cloexec(op->result));
     write_op.then = after_write;
@@ -43,8 +39,7 @@ static void after_open(struct op *op)
                          sizeof write_buffer, 10, &write_op, op_callback));
 }
 
-TEST(a1_file_round_trip)
-{
+TEST(a1_file_round_trip) {
     fixture_begin(&fixture, 32, 0);
     op_prepare(&open_op)->then = after_open;
     op_prepare(&write_op);

@@ -10,30 +10,26 @@ static const char send_buffer[10] = "0123456789";
 static char recv_buffer[5];
 static int client = -1;
 
-static void after_connect(struct op *op)
-{
+static void after_connect(struct op *op) {
     if (op->result != 0) return;
-    STARTER(ringer_send(&fixture.io, &send_op.completion, client, send_buffer,
-                        sizeof send_buffer, &send_op, op_callback));
+    STARTER(ringer_send(&fixture.io, &send_op.completion, client, send_buffer, sizeof send_buffer,
+                        &send_op, op_callback));
 }
 
-static void after_accept(struct op *op)
-{
+static void after_accept(struct op *op) {
     if (op->result < 0) return;
     STARTER(ringer_recv(&fixture.io, &recv_op.completion, op->result, recv_buffer,
                         sizeof recv_buffer, &recv_op, op_callback));
 }
 
-static void check_listen_address(const struct sockaddr_in *address, socklen_t size)
-{
+static void check_listen_address(const struct sockaddr_in *address, socklen_t size) {
     CHECK_EQ(address->sin_family, AF_INET);
     CHECK_EQ(size, sizeof(struct sockaddr_in));
     CHECK_NE(ntohs(address->sin_port), 0);
     CHECK_EQ(ntohl(address->sin_addr.s_addr), INADDR_LOOPBACK);
 }
 
-TEST(a2_sockets)
-{
+TEST(a2_sockets) {
     fixture_begin(&fixture, 32, 0);
     struct ringer_tcp_options options = {0};
     int listener = ringer_open_socket_tcp(&fixture.io, AF_INET, &options);
@@ -53,8 +49,8 @@ TEST(a2_sockets)
     op_prepare(&send_op);
     op_prepare(&recv_op);
     STARTER(ringer_accept(&fixture.io, &accept_op.completion, listener, &accept_op, op_callback));
-    STARTER(ringer_connect(&fixture.io, &connect_op.completion, client,
-                           (struct sockaddr *)address, size, &connect_op, op_callback));
+    STARTER(ringer_connect(&fixture.io, &connect_op.completion, client, (struct sockaddr *)address,
+                           size, &connect_op, op_callback));
     RUN_UNTIL(&fixture.io, send_op.calls == 1 && recv_op.calls == 1);
 
     CHECK_EQ(connect_op.result, 0);

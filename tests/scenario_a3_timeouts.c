@@ -4,25 +4,23 @@
 #include "scenario.h"
 
 #define A3_COUNT 10
-#define A3_NS (20 * MS)
+#define A3_NS    (20 * MS)
 
 static struct fixture fixture;
 static struct op timeouts[A3_COUNT];
 
-static bool all_fired(void)
-{
+static bool all_fired(void) {
     for (int i = 0; i < A3_COUNT; i++)
         if (timeouts[i].calls == 0) return false;
     return true;
 }
 
-TEST(a3_timeouts)
-{
+TEST(a3_timeouts) {
     fixture_begin(&fixture, 32, 0);
     for (int i = 0; i < A3_COUNT; i++) {
         op_prepare(&timeouts[i]);
-        STARTER(ringer_timeout(&fixture.io, &timeouts[i].completion, A3_NS, &timeouts[i],
-                               op_callback));
+        STARTER(
+            ringer_timeout(&fixture.io, &timeouts[i].completion, A3_NS, &timeouts[i], op_callback));
     }
     TICK_UNTIL(&fixture.io, all_fired());
     unsigned callbacks_before_extra_tick = op_callbacks_total();

@@ -8,8 +8,7 @@
 static struct fixture fixture;
 static struct op timeouts[A5_COUNT];
 
-TEST(a5_full_submission_queue)
-{
+TEST(a5_full_submission_queue) {
     fixture_begin(&fixture, 1, 0);
     for (int i = 0; i < A5_COUNT; i++) {
         op_prepare(&timeouts[i]);

@@ -15,8 +15,7 @@ static bool transfer_failed;
 static void start_send(void);
 static void start_recv(void);
 
-static void on_send(struct op *op)
-{
+static void on_send(struct op *op) {
     if (op->result <= 0) {
         transfer_failed = true;
         return;
@@ -25,8 +24,7 @@ static void on_send(struct op *op)
     if (sent < A7_SIZE) start_send();
 }
 
-static void on_recv(struct op *op)
-{
+static void on_recv(struct op *op) {
     if (op->result <= 0) {
         transfer_failed = true;
         return;
@@ -35,22 +33,19 @@ static void on_recv(struct op *op)
     if (received < A7_SIZE) start_recv();
 }
 
-static void start_send(void)
-{
+static void start_send(void) {
     op_prepare(&send_op)->then = on_send;
     STARTER(ringer_send(&fixture.io, &send_op.completion, pair.client, send_buffer + sent,
                         A7_SIZE - sent, &send_op, op_callback));
 }
 
-static void start_recv(void)
-{
+static void start_recv(void) {
     op_prepare(&recv_op)->then = on_recv;
     STARTER(ringer_recv(&fixture.io, &recv_op.completion, pair.server, recv_buffer + received,
                         A7_SIZE - received, &recv_op, op_callback));
 }
 
-TEST(a7_tcp_pipe_1mib)
-{
+TEST(a7_tcp_pipe_1mib) {
     fixture_begin(&fixture, 32, 0);
     /* Small socket buffers make many partial transfers, so the loop interleaves ticks with
      * run_for_ns instead of finishing in a handful of iterations. */

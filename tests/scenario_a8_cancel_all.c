@@ -7,7 +7,7 @@
 #include "scenario.h"
 
 #define A8_READS 8
-#define A8_SIZE (16u * 1024)
+#define A8_SIZE  (16u * 1024)
 
 static struct fixture fixture;
 static struct op reads[A8_READS], recvs[2], timeout_op;
@@ -15,14 +15,12 @@ static uint8_t buffers[A8_READS][A8_SIZE] __attribute__((aligned(4096)));
 static uint8_t recv_buffers[2][64];
 static bool canceled;
 
-static void a8_callback(void *context, struct ringer_completion *completion, int32_t result)
-{
+static void a8_callback(void *context, struct ringer_completion *completion, int32_t result) {
     CHECK(!canceled);
     op_callback(context, completion, result);
 }
 
-static uint64_t checksum(void)
-{
+static uint64_t checksum(void) {
     uint64_t hash = 1469598103934665603ull;
     for (unsigned b = 0; b < A8_READS; b++)
         for (unsigned i = 0; i < A8_SIZE; i++) hash = (hash ^ buffers[b][i]) * 1099511628211ull;
@@ -32,8 +30,7 @@ static uint64_t checksum(void)
     return hash;
 }
 
-static int open_file_for_reads(int dir, bool direct)
-{
+static int open_file_for_reads(int dir, bool direct) {
     int fd = make_test_file(dir, "a8_file", A8_SIZE);
     if (!direct) return fd;
     world_close(fd);
@@ -43,8 +40,7 @@ static int open_file_for_reads(int dir, bool direct)
     return fd;
 }
 
-static void start_everything(int file, const struct tcp_pair *pair)
-{
+static void start_everything(int file, const struct tcp_pair *pair) {
     for (unsigned i = 0; i < A8_READS; i++) {
         memset(buffers[i], 0xEE, A8_SIZE);
         STARTER(ringer_read(&fixture.io, &op_prepare(&reads[i])->completion, file, buffers[i],
@@ -59,8 +55,7 @@ static void start_everything(int file, const struct tcp_pair *pair)
                            &timeout_op, a8_callback));
 }
 
-static void run_a8(int dir, bool direct, uint32_t flags)
-{
+static void run_a8(int dir, bool direct, uint32_t flags) {
     fixture_begin(&fixture, 32, flags);
     int file = open_file_for_reads(dir, direct);
     struct tcp_pair pair;
@@ -83,25 +78,21 @@ static void run_a8(int dir, bool direct, uint32_t flags)
     fixture_end(&fixture);
 }
 
-TEST(a8_cancel_all_tmpfs_fast_path)
-{
+TEST(a8_cancel_all_tmpfs_fast_path) {
     run_a8(world_temp_dir_fd(), false, 0);
 }
 
-TEST(a8_cancel_all_tmpfs_per_target)
-{
+TEST(a8_cancel_all_tmpfs_per_target) {
     run_a8(world_temp_dir_fd(), false, RINGER_INIT_NO_CANCEL_SWEEP);
 }
 
-TEST(a8_cancel_all_disk_direct_fast_path)
-{
+TEST(a8_cancel_all_disk_direct_fast_path) {
     int dir = world_disk_dir_fd();
     if (dir < 0) SKIP("no directory on a disk with Direct I/O in this world");
     run_a8(dir, true, 0);
 }
 
-TEST(a8_cancel_all_disk_direct_per_target)
-{
+TEST(a8_cancel_all_disk_direct_per_target) {
     int dir = world_disk_dir_fd();
     if (dir < 0) SKIP("no directory on a disk with Direct I/O in this world");
     run_a8(dir, true, RINGER_INIT_NO_CANCEL_SWEEP);

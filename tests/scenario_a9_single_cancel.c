@@ -7,13 +7,12 @@ static struct fixture fixture;
 static struct op recv_op, cancel_op, occupier;
 static uint8_t recv_buffer[512 * 1024];
 
-TEST(a9_single_cancel_submitted)
-{
+TEST(a9_single_cancel_submitted) {
     fixture_begin(&fixture, 32, 0);
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
-    STARTER(ringer_recv(&fixture.io, &op_prepare(&recv_op)->completion, pair.server,
-                        recv_buffer, sizeof recv_buffer, &recv_op, op_callback));
+    STARTER(ringer_recv(&fixture.io, &op_prepare(&recv_op)->completion, pair.server, recv_buffer,
+                        sizeof recv_buffer, &recv_op, op_callback));
     CHECK_EQ(ringer_tick(&fixture.io), 0);
     STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion, &recv_op.completion,
                           &cancel_op, op_callback));
@@ -30,15 +29,14 @@ TEST(a9_single_cancel_submitted)
 
 /* Ring of 1: `occupier` holds the only SQE, so the recv waits in unqueued; the cancel is
  * decided locally: both become LOCAL at once, no SQE is used for either. */
-TEST(a9_single_cancel_unqueued)
-{
+TEST(a9_single_cancel_unqueued) {
     fixture_begin(&fixture, 1, 0);
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
     STARTER(ringer_timeout(&fixture.io, &op_prepare(&occupier)->completion, 1 * MS, &occupier,
                            op_callback));
-    STARTER(ringer_recv(&fixture.io, &op_prepare(&recv_op)->completion, pair.server,
-                        recv_buffer, sizeof recv_buffer, &recv_op, op_callback));
+    STARTER(ringer_recv(&fixture.io, &op_prepare(&recv_op)->completion, pair.server, recv_buffer,
+                        sizeof recv_buffer, &recv_op, op_callback));
     CHECK_EQ(recv_op.completion.state, RINGER_UNQUEUED);
     struct ringer_stats before = ringer_stats(&fixture.io);
     STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion, &recv_op.completion,

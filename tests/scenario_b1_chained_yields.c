@@ -10,8 +10,7 @@ static unsigned chain_length, chain_done;
 static bool chain_results_ok = true;
 static unsigned last_sequence;
 
-static void next_yield(struct op *op)
-{
+static void next_yield(struct op *op) {
     if (op->result != -ETIME || op->sequence != last_sequence + 1) chain_results_ok = false;
     last_sequence = op->sequence;
     chain_done++;
@@ -20,8 +19,7 @@ static void next_yield(struct op *op)
     STARTER(ringer_timeout(&fixture.io, &yield_op.completion, 0, &yield_op, op_callback));
 }
 
-static void start_chain(unsigned length)
-{
+static void start_chain(unsigned length) {
     chain_length = length;
     chain_done = 0;
     last_sequence = op_callbacks_total();
@@ -29,8 +27,7 @@ static void start_chain(unsigned length)
     STARTER(ringer_timeout(&fixture.io, &yield_op.completion, 0, &yield_op, op_callback));
 }
 
-TEST(b1_chained_yields_one_tick)
-{
+TEST(b1_chained_yields_one_tick) {
     fixture_begin(&fixture, 32, 0);
     struct ringer_stats before = ringer_stats(&fixture.io);
     start_chain(10);
@@ -44,8 +41,7 @@ TEST(b1_chained_yields_one_tick)
     fixture_end(&fixture);
 }
 
-TEST(b1_yield_chain_bounded_per_drain)
-{
+TEST(b1_yield_chain_bounded_per_drain) {
     fixture_begin(&fixture, 32, 0);
     start_chain(RINGER_DRAIN_EXTRA_MAX + 10);
     CHECK_EQ(ringer_tick(&fixture.io), 0);

@@ -38,28 +38,25 @@ static uint8_t read_buffers[2][B2_READ_SIZE];
 static bool canceled;
 static uint64_t allocations;
 
-static void b2_callback(void *context, struct ringer_completion *completion, int32_t result)
-{
+static void b2_callback(void *context, struct ringer_completion *completion, int32_t result) {
     CHECK(!canceled);
     op_callback(context, completion, result);
     /* A callback that ran in the tick before cancel_all: an openat's fd is ours to close. */
     if (completion->operation_kind == RINGER_OP_OPENAT && result >= 0) world_close(result);
 }
 
-static void spin_ns(uint64_t nanoseconds)
-{
+static void spin_ns(uint64_t nanoseconds) {
     uint64_t end = world_now_ns() + nanoseconds;
     while (world_now_ns() < end) {
     }
 }
 
-static void start_target(unsigned kind, unsigned slot, int file)
-{
+static void start_target(unsigned kind, unsigned slot, int file) {
     struct op *op = op_prepare(&target_ops[slot]);
     switch (kind % 4) {
     case 0:
-        STARTER(ringer_read(&io, &op->completion, file, read_buffers[slot % 2], B2_READ_SIZE,
-                            0, op, b2_callback));
+        STARTER(ringer_read(&io, &op->completion, file, read_buffers[slot % 2], B2_READ_SIZE, 0, op,
+                            b2_callback));
         break;
     case 1:
         STARTER(ringer_fsync(&io, &op->completion, file, 0, op, b2_callback));
@@ -68,23 +65,22 @@ static void start_target(unsigned kind, unsigned slot, int file)
         STARTER(ringer_timeout(&io, &op->completion, 1000 + 5000 * (slot + 1), op, b2_callback));
         break;
     default:
-        STARTER(ringer_openat(&io, &op->completion, world_temp_dir_fd(), "b2_file", O_RDONLY,
-                              0, op, b2_callback));
+        STARTER(ringer_openat(&io, &op->completion, world_temp_dir_fd(), "b2_file", O_RDONLY, 0, op,
+                              b2_callback));
         break;
     }
 }
 
 /* One round: start `targets` ops, maybe a user cancel, spin, cancel_all, check. */
 static void race_round(unsigned round, unsigned targets, uint32_t entries, uint32_t flags,
-                       int file)
-{
+                       int file) {
     ringer_init_or_skip(&io, entries, flags);
     alloc_count_start();
     canceled = false;
     for (unsigned slot = 0; slot < targets; slot++) start_target(round + slot, slot, file);
     if (round % 5 == 4)
-        STARTER(ringer_cancel(&io, &op_prepare(&user_cancel)->completion,
-                              &target_ops[0].completion, &user_cancel, b2_callback));
+        STARTER(ringer_cancel(&io, &op_prepare(&user_cancel)->completion, &target_ops[0].completion,
+                              &user_cancel, b2_callback));
     if (round % 3 != 2) CHECK_EQ(ringer_tick(&io), 0);
     spin_ns((round % 7) * 8000);
     canceled = true; /* from here b2_callback fails the test (I13) */
@@ -98,46 +94,40 @@ static void race_round(unsigned round, unsigned targets, uint32_t entries, uint3
     ringer_deinit(&io);
 }
 
-static void run_rounds(unsigned rounds, unsigned targets, uint32_t entries, uint32_t flags)
-{
+static void run_rounds(unsigned rounds, unsigned targets, uint32_t entries, uint32_t flags) {
     int file = make_test_file(world_temp_dir_fd(), "b2_file", B2_READ_SIZE);
     int fds_before = world_open_fd_count();
-    for (unsigned round = 0; round < rounds; round++) race_round(round, targets, entries, flags, file);
+    for (unsigned round = 0; round < rounds; round++)
+        race_round(round, targets, entries, flags, file);
     CHECK_EQ(allocations, 0);
     CHECK_EQ(world_open_fd_count(), fds_before);
     world_close(file);
 }
 
-TEST(b2_cancel_all_races_per_target)
-{
+TEST(b2_cancel_all_races_per_target) {
     run_rounds(120, 1, 32, RINGER_INIT_NO_CANCEL_SWEEP);
 }
 
-TEST(b2_cancel_all_races_per_target_several)
-{
+TEST(b2_cancel_all_races_per_target_several) {
     run_rounds(40, 4, 32, RINGER_INIT_NO_CANCEL_SWEEP);
 }
 
-TEST(b2_cancel_all_races_fast_path)
-{
+TEST(b2_cancel_all_races_fast_path) {
     run_rounds(120, 4, 32, 0);
 }
 
 /* COOP_TASKRUN alone: io-wq workers (tmpfs reads and fsyncs here) post CQEs directly. */
-TEST(b2_cancel_all_races_per_target_coop)
-{
+TEST(b2_cancel_all_races_per_target_coop) {
     run_rounds(80, 1, 32, RINGER_INIT_NO_CANCEL_SWEEP | IORING_SETUP_COOP_TASKRUN);
 }
 
-TEST(b2_cancel_all_races_fast_path_coop)
-{
+TEST(b2_cancel_all_races_fast_path_coop) {
     run_rounds(60, 4, 32, IORING_SETUP_COOP_TASKRUN);
 }
 
 /* A ring of 1: cancel_all's cancel, the internal deadline and the ops' own SQEs compete for
  * the one slot, and some targets are still in unqueued when cancel_all starts. */
-TEST(b2_cancel_all_races_ring_of_one)
-{
+TEST(b2_cancel_all_races_ring_of_one) {
     run_rounds(15, 4, 1, RINGER_INIT_NO_CANCEL_SWEEP);
     run_rounds(15, 4, 1, 0);
     run_rounds(15, 4, 2, 0);

@@ -5,8 +5,8 @@
 #include "scenario.h"
 
 #define B4_PARALLEL 100
-#define B4_TOTAL 1000
-#define B4_SIZE 4096
+#define B4_TOTAL    1000
+#define B4_SIZE     4096
 
 static struct fixture fixture;
 static struct op reads[B4_PARALLEL];
@@ -16,16 +16,14 @@ static unsigned started, finished, bad_results;
 
 static void start_read(unsigned slot);
 
-static void on_read(struct op *op)
-{
+static void on_read(struct op *op) {
     unsigned slot = (unsigned)(op - reads);
     if (op->result != B4_SIZE || buffers[slot][7] != test_pattern(7)) bad_results++;
     finished++;
     if (started < B4_TOTAL) start_read(slot);
 }
 
-static void start_read(unsigned slot)
-{
+static void start_read(unsigned slot) {
     started++;
     memset(buffers[slot], 0, B4_SIZE);
     op_prepare(&reads[slot])->then = on_read;
@@ -33,8 +31,7 @@ static void start_read(unsigned slot)
                         &reads[slot], op_callback));
 }
 
-static void run_b4(uint32_t entries)
-{
+static void run_b4(uint32_t entries) {
     fixture_begin(&fixture, entries, 0);
     file = make_test_file(world_temp_dir_fd(), "b4_file", B4_SIZE);
     for (unsigned slot = 0; slot < B4_PARALLEL; slot++) start_read(slot);
@@ -46,17 +43,14 @@ static void run_b4(uint32_t entries)
     fixture_end(&fixture);
 }
 
-TEST(b4_no_starvation_ring_1)
-{
+TEST(b4_no_starvation_ring_1) {
     run_b4(1);
 }
 
-TEST(b4_no_starvation_ring_2)
-{
+TEST(b4_no_starvation_ring_2) {
     run_b4(2);
 }
 
-TEST(b4_no_starvation_ring_4)
-{
+TEST(b4_no_starvation_ring_4) {
     run_b4(4);
 }

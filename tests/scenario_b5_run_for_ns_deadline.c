@@ -17,8 +17,7 @@ static struct op read_op;
 static uint8_t read_buffer[64];
 static int read_file = -1;
 
-static void reread(struct op *op)
-{
+static void reread(struct op *op) {
     CHECK_EQ(op->result, sizeof read_buffer);
     if (chain_stop) return;
     op_prepare(&read_op)->then = reread;
@@ -26,24 +25,21 @@ static void reread(struct op *op)
                         sizeof read_buffer, 0, &read_op, op_callback));
 }
 
-static void rearm_chain(struct op *op)
-{
+static void rearm_chain(struct op *op) {
     CHECK_EQ(op->result, -ETIME);
     if (chain_stop) return;
     op_prepare(&chain_op)->then = rearm_chain;
     STARTER(ringer_timeout(&fixture.io, &chain_op.completion, 1 * MS, &chain_op, op_callback));
 }
 
-static void check_one_call(uint64_t nanoseconds)
-{
+static void check_one_call(uint64_t nanoseconds) {
     uint64_t before = world_now_ns();
     CHECK_EQ(ringer_run_for_ns(&fixture.io, nanoseconds), 0);
     CHECK_GE(world_now_ns(), before + nanoseconds);
     CHECK_EQ(ringer_stats(&fixture.io).deadlines, 0);
 }
 
-static void run_b5(enum b5_setting setting)
-{
+static void run_b5(enum b5_setting setting) {
     static const uint64_t durations[] = {0, 1, 1000, 1 * MS, 20 * MS};
     fixture_begin(&fixture, 32, 0);
     chain_stop = false;
@@ -55,14 +51,12 @@ static void run_b5(enum b5_setting setting)
     }
     if (setting == B5_TIMEOUT_CHAIN) {
         op_prepare(&chain_op)->then = rearm_chain;
-        STARTER(ringer_timeout(&fixture.io, &chain_op.completion, 1 * MS, &chain_op,
-                               op_callback));
+        STARTER(ringer_timeout(&fixture.io, &chain_op.completion, 1 * MS, &chain_op, op_callback));
     }
     for (unsigned i = 0; i < sizeof durations / sizeof durations[0]; i++) {
         for (unsigned y = 0; setting == B5_YIELDS && y < 3; y++) {
             op_prepare(&yields[y]);
-            STARTER(ringer_timeout(&fixture.io, &yields[y].completion, 0, &yields[y],
-                                   op_callback));
+            STARTER(ringer_timeout(&fixture.io, &yields[y].completion, 0, &yields[y], op_callback));
         }
         check_one_call(durations[i]);
         for (unsigned y = 0; setting == B5_YIELDS && y < 3; y++) {
@@ -79,22 +73,18 @@ static void run_b5(enum b5_setting setting)
     fixture_end(&fixture);
 }
 
-TEST(b5_run_for_ns_deadline_idle)
-{
+TEST(b5_run_for_ns_deadline_idle) {
     run_b5(B5_IDLE);
 }
 
-TEST(b5_run_for_ns_deadline_timeout_chain)
-{
+TEST(b5_run_for_ns_deadline_timeout_chain) {
     run_b5(B5_TIMEOUT_CHAIN);
 }
 
-TEST(b5_run_for_ns_deadline_yields_pending)
-{
+TEST(b5_run_for_ns_deadline_yields_pending) {
     run_b5(B5_YIELDS);
 }
 
-TEST(b5_run_for_ns_deadline_io_chain)
-{
+TEST(b5_run_for_ns_deadline_io_chain) {
     run_b5(B5_IO_CHAIN);
 }

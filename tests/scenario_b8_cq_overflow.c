@@ -11,10 +11,10 @@ static struct tcp_pair pairs[B8_PAIRS];
 static struct op recvs[B8_PAIRS];
 static uint8_t buffers[B8_PAIRS][32];
 
-TEST(b8_cq_overflow)
-{
+TEST(b8_cq_overflow) {
     fixture_begin(&fixture, 1, 0);
-    for (unsigned i = 0; i < B8_PAIRS; i++) CHECK(tcp_pair_open(&fixture.io, &pairs[i], AF_INET, NULL));
+    for (unsigned i = 0; i < B8_PAIRS; i++)
+        CHECK(tcp_pair_open(&fixture.io, &pairs[i], AF_INET, NULL));
     for (unsigned i = 0; i < B8_PAIRS; i++)
         STARTER(ringer_recv(&fixture.io, &op_prepare(&recvs[i])->completion, pairs[i].server,
                             buffers[i], sizeof buffers[i], &recvs[i], op_callback));

@@ -12,8 +12,7 @@
 static struct fixture fixture;
 static struct op op;
 
-TEST(bad_input_init_entries_and_flags)
-{
+TEST(bad_input_init_entries_and_flags) {
     static struct ringer_io io;
     int fds_before = world_open_fd_count();
     static const uint32_t bad_entries[] = {0, 3, 5, 4097, 8192, UINT32_MAX};
@@ -28,36 +27,38 @@ TEST(bad_input_init_entries_and_flags)
     fixture_end(&fixture);
 }
 
-static int32_t finish(void)
-{
+static int32_t finish(void) {
     RUN_UNTIL(&fixture.io, op.calls == 1);
     return op.result;
 }
 
 /* Every op on a closed fd and on a never-opened one gives -EBADF; the data that was written
  * before stays intact. */
-TEST(bad_input_bad_fds_give_ebadf)
-{
+TEST(bad_input_bad_fds_give_ebadf) {
     fixture_begin(&fixture, 8, 0);
     int file = make_test_file(world_temp_dir_fd(), "kept", 4096);
     int closed = make_test_file(world_temp_dir_fd(), "closed", 16);
     world_close(closed);
     static uint8_t buffer[4096];
     static struct statx statx_buffer;
-    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(9),
-                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in address = {
+        .sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     const int bad_fds[] = {closed, 4000, -1};
     for (unsigned i = 0; i < sizeof bad_fds / sizeof bad_fds[0]; i++) {
         int fd = bad_fds[i];
-        STARTER(ringer_read(&fixture.io, &op_prepare(&op)->completion, fd, buffer, 16, 0, &op, op_callback));
+        STARTER(ringer_read(&fixture.io, &op_prepare(&op)->completion, fd, buffer, 16, 0, &op,
+                            op_callback));
         CHECK_EQ(finish(), -EBADF);
-        STARTER(ringer_write(&fixture.io, &op_prepare(&op)->completion, fd, buffer, 16, 0, &op, op_callback));
+        STARTER(ringer_write(&fixture.io, &op_prepare(&op)->completion, fd, buffer, 16, 0, &op,
+                             op_callback));
         CHECK_EQ(finish(), -EBADF);
         STARTER(ringer_fsync(&fixture.io, &op_prepare(&op)->completion, fd, 0, &op, op_callback));
         CHECK_EQ(finish(), -EBADF);
-        STARTER(ringer_recv(&fixture.io, &op_prepare(&op)->completion, fd, buffer, 16, &op, op_callback));
+        STARTER(ringer_recv(&fixture.io, &op_prepare(&op)->completion, fd, buffer, 16, &op,
+                            op_callback));
         CHECK_EQ(finish(), -EBADF);
-        STARTER(ringer_send(&fixture.io, &op_prepare(&op)->completion, fd, buffer, 16, &op, op_callback));
+        STARTER(ringer_send(&fixture.io, &op_prepare(&op)->completion, fd, buffer, 16, &op,
+                            op_callback));
         CHECK_EQ(finish(), -EBADF);
         STARTER(ringer_accept(&fixture.io, &op_prepare(&op)->completion, fd, &op, op_callback));
         CHECK_EQ(finish(), -EBADF);
@@ -73,7 +74,8 @@ TEST(bad_input_bad_fds_give_ebadf)
                              STATX_BASIC_STATS, &statx_buffer, &op, op_callback));
         CHECK_EQ(finish(), -EBADF);
     }
-    STARTER(ringer_read(&fixture.io, &op_prepare(&op)->completion, file, buffer, 4096, 0, &op, op_callback));
+    STARTER(ringer_read(&fixture.io, &op_prepare(&op)->completion, file, buffer, 4096, 0, &op,
+                        op_callback));
     CHECK_EQ(finish(), 4096);
     for (unsigned i = 0; i < 4096; i++) CHECK_EQ(buffer[i], test_pattern(i));
     world_close(file);
@@ -83,31 +85,37 @@ TEST(bad_input_bad_fds_give_ebadf)
 /* A NULL buffer with a size is a programmer error: the library asserts. */
 enum null_buffer_op { NULL_READ, NULL_WRITE, NULL_RECV, NULL_SEND };
 
-static void start_with_null_buffer(void *argument)
-{
+static void start_with_null_buffer(void *argument) {
     static struct ringer_io io;
     static struct ringer_completion completion;
     if (ringer_init(&io, 8, 0) != 0) return;
     switch (*(enum null_buffer_op *)argument) {
-    case NULL_READ: ringer_read(&io, &completion, 0, NULL, 16, 0, NULL, op_callback); break;
-    case NULL_WRITE: ringer_write(&io, &completion, 1, NULL, 16, 0, NULL, op_callback); break;
-    case NULL_RECV: ringer_recv(&io, &completion, 0, NULL, 16, NULL, op_callback); break;
-    case NULL_SEND: ringer_send(&io, &completion, 1, NULL, 16, NULL, op_callback); break;
+    case NULL_READ:
+        ringer_read(&io, &completion, 0, NULL, 16, 0, NULL, op_callback);
+        break;
+    case NULL_WRITE:
+        ringer_write(&io, &completion, 1, NULL, 16, 0, NULL, op_callback);
+        break;
+    case NULL_RECV:
+        ringer_recv(&io, &completion, 0, NULL, 16, NULL, op_callback);
+        break;
+    case NULL_SEND:
+        ringer_send(&io, &completion, 1, NULL, 16, NULL, op_callback);
+        break;
     }
 }
 
-TEST(bad_input_null_buffer_aborts)
-{
+TEST(bad_input_null_buffer_aborts) {
     for (enum null_buffer_op which = NULL_READ; which <= NULL_SEND; which++)
         expect_assertion(start_with_null_buffer, &which);
 }
 
 /* A NULL buffer with size 0 is legal: a zero-byte read of a file gives 0. */
-TEST(bad_input_null_buffer_size_zero_is_legal)
-{
+TEST(bad_input_null_buffer_size_zero_is_legal) {
     fixture_begin(&fixture, 8, 0);
     int file = make_test_file(world_temp_dir_fd(), "file", 16);
-    STARTER(ringer_read(&fixture.io, &op_prepare(&op)->completion, file, NULL, 0, 0, &op, op_callback));
+    STARTER(
+        ringer_read(&fixture.io, &op_prepare(&op)->completion, file, NULL, 0, 0, &op, op_callback));
     CHECK_EQ(finish(), 0);
     world_close(file);
     fixture_end(&fixture);
@@ -115,14 +123,15 @@ TEST(bad_input_null_buffer_size_zero_is_legal)
 
 enum misuse { MISUSE_FSYNC_FLAGS, MISUSE_CONNECT_SIZE, MISUSE_START_TWICE };
 
-static void misuse(void *argument)
-{
+static void misuse(void *argument) {
     static struct ringer_io io;
     static struct ringer_completion completion;
     static struct sockaddr_storage address[2];
     if (ringer_init(&io, 8, 0) != 0) return;
     switch (*(enum misuse *)argument) {
-    case MISUSE_FSYNC_FLAGS: ringer_fsync(&io, &completion, 0, 0x80, NULL, op_callback); break;
+    case MISUSE_FSYNC_FLAGS:
+        ringer_fsync(&io, &completion, 0, 0x80, NULL, op_callback);
+        break;
     case MISUSE_CONNECT_SIZE:
         ringer_connect(&io, &completion, 0, (struct sockaddr *)address, sizeof address, NULL,
                        op_callback);
@@ -134,8 +143,7 @@ static void misuse(void *argument)
     }
 }
 
-TEST(bad_input_programmer_errors_abort)
-{
+TEST(bad_input_programmer_errors_abort) {
     for (enum misuse which = MISUSE_FSYNC_FLAGS; which <= MISUSE_START_TWICE; which++)
         expect_assertion(misuse, &which);
 }

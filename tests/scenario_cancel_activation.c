@@ -12,27 +12,24 @@ static struct tcp_pair pair;
 static uint8_t buffer[64];
 static int target_activations;
 
-static void restart_as_recv(struct op *op)
-{
+static void restart_as_recv(struct op *op) {
     target_activations += 1;
     if (target_activations > 1) return;
     STARTER(ringer_recv(&fixture.io, &op->completion, pair.server, buffer, sizeof buffer, op,
                         op_callback));
 }
 
-TEST(cancel_never_reaches_a_later_activation)
-{
+TEST(cancel_never_reaches_a_later_activation) {
     fixture_begin(&fixture, 1, 0);
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
     op_prepare(&target_op)->then = restart_as_recv;
-    STARTER(ringer_timeout(&fixture.io, &target_op.completion, 1 * MS, &target_op,
-                           op_callback));
+    STARTER(ringer_timeout(&fixture.io, &target_op.completion, 1 * MS, &target_op, op_callback));
     CHECK_EQ(ringer_tick(&fixture.io), 0); /* the target is in the kernel */
     CHECK_EQ(target_op.completion.state, RINGER_SUBMITTED);
     STARTER(ringer_timeout(&fixture.io, &op_prepare(&occupier_op)->completion, 5000 * MS,
                            &occupier_op, op_callback));
-    STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion,
-                          &target_op.completion, &cancel_op, op_callback));
+    STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion, &target_op.completion,
+                          &cancel_op, op_callback));
     CHECK_EQ(cancel_op.completion.state, RINGER_UNQUEUED); /* the only SQE is taken */
     world_sleep_ns(20 * MS);                               /* the target fires meanwhile */
     TICK_UNTIL(&fixture.io, cancel_op.calls == 1 && target_activations == 1);

@@ -9,8 +9,7 @@
 static struct fixture fixture;
 static struct op occupier, waiting[WAITING], cancels[3];
 
-TEST(cancel_unqueued_head_middle_tail)
-{
+TEST(cancel_unqueued_head_middle_tail) {
     fixture_begin(&fixture, 1, 0);
     STARTER(ringer_timeout(&fixture.io, &op_prepare(&occupier)->completion, 1 * MS, &occupier,
                            op_callback));

@@ -6,7 +6,7 @@
 
 #include "scenario.h"
 
-#define SENDS_TOTAL 200u
+#define SENDS_TOTAL   200u
 #define SENDS_AT_ONCE 20u
 
 static struct fixture fixture;
@@ -17,14 +17,12 @@ static unsigned sends_started, received_total;
 
 static void start_send(unsigned slot);
 
-static void on_send(struct op *op)
-{
+static void on_send(struct op *op) {
     CHECK_EQ(op->result, 1);
     if (sends_started < SENDS_TOTAL) start_send((unsigned)(op - sends));
 }
 
-static void start_send(unsigned slot)
-{
+static void start_send(unsigned slot) {
     values[sends_started] = (uint8_t)sends_started;
     op_prepare(&sends[slot])->then = on_send;
     STARTER(ringer_send(&fixture.io, &sends[slot].completion, pair.client, &values[sends_started],
@@ -34,22 +32,19 @@ static void start_send(unsigned slot)
 
 static void start_recv(void);
 
-static void on_recv(struct op *op)
-{
+static void on_recv(struct op *op) {
     CHECK_GT(op->result, 0);
     received_total += (uint32_t)op->result;
     if (received_total < SENDS_TOTAL) start_recv();
 }
 
-static void start_recv(void)
-{
+static void start_recv(void) {
     op_prepare(&recv_op)->then = on_recv;
     STARTER(ringer_recv(&fixture.io, &recv_op.completion, pair.server, received + received_total,
                         SENDS_TOTAL - received_total, &recv_op, op_callback));
 }
 
-static void run_fifo(uint32_t entries)
-{
+static void run_fifo(uint32_t entries) {
     if (world_has_transparent_faults())
         SKIP("many sends in flight on one socket may be served in any order (kernel-semantics "
              "§13 item 9), and this kernel does so; I16 is checked on SQE order instead");
@@ -58,20 +53,19 @@ static void run_fifo(uint32_t entries)
     sends_started = received_total = 0;
     for (unsigned slot = 0; slot < SENDS_AT_ONCE; slot++) start_send(slot);
     start_recv();
-    RUN_UNTIL(&fixture.io, received_total == SENDS_TOTAL &&
-                               ringer_stats(&fixture.io).started == ringer_stats(&fixture.io).callbacks);
+    RUN_UNTIL(&fixture.io,
+              received_total == SENDS_TOTAL &&
+                  ringer_stats(&fixture.io).started == ringer_stats(&fixture.io).callbacks);
     for (unsigned i = 0; i < SENDS_TOTAL; i++) CHECK_EQ(received[i], i);
     tcp_pair_close(&fixture.io, &pair);
     fixture_end(&fixture);
 }
 
-TEST(fifo_sends_arrive_in_start_order_ring_1)
-{
+TEST(fifo_sends_arrive_in_start_order_ring_1) {
     run_fifo(1);
 }
 
-TEST(fifo_sends_arrive_in_start_order_ring_4)
-{
+TEST(fifo_sends_arrive_in_start_order_ring_4) {
     run_fifo(4);
 }
 
@@ -79,8 +73,7 @@ TEST(fifo_sends_arrive_in_start_order_ring_4)
 #define MANY 2000u
 static struct op many[MANY];
 
-TEST(overflow_many_timeouts_small_ring)
-{
+TEST(overflow_many_timeouts_small_ring) {
     fixture_begin(&fixture, 8, 0);
     for (unsigned i = 0; i < MANY; i++)
         STARTER(ringer_timeout(&fixture.io, &op_prepare(&many[i])->completion, 2 * MS, &many[i],
@@ -93,8 +86,7 @@ TEST(overflow_many_timeouts_small_ring)
     fixture_end(&fixture);
 }
 
-TEST(overflow_many_timeouts_largest_ring)
-{
+TEST(overflow_many_timeouts_largest_ring) {
     fixture_begin(&fixture, RINGER_ENTRIES_MAX, 0);
     for (unsigned i = 0; i < MANY; i++)
         STARTER(ringer_timeout(&fixture.io, &op_prepare(&many[i])->completion, 1 * MS, &many[i],
@@ -107,15 +99,13 @@ TEST(overflow_many_timeouts_largest_ring)
 /* §7 step 3: SQEs prepared by callbacks are submitted before the tick returns. */
 static struct op yield_op, started_by_callback, cancel_a, cancel_b;
 
-static void start_timeout(struct op *op)
-{
+static void start_timeout(struct op *op) {
     (void)op;
     STARTER(ringer_timeout(&fixture.io, &op_prepare(&started_by_callback)->completion, 1 * MS,
                            &started_by_callback, op_callback));
 }
 
-TEST(tick_final_submit_sends_callback_sqes)
-{
+TEST(tick_final_submit_sends_callback_sqes) {
     fixture_begin(&fixture, 8, 0);
     op_prepare(&yield_op)->then = start_timeout;
     STARTER(ringer_timeout(&fixture.io, &yield_op.completion, 0, &yield_op, op_callback));
@@ -131,8 +121,7 @@ TEST(tick_final_submit_sends_callback_sqes)
 /* Two cancels of one target in one submit: the target is called once with -ECANCELED.
  * Linux may report 0 to both (the poll request is still found by the second cancel until
  * its task work runs), so each is 0, -ENOENT or -EALREADY, and at least one is 0. */
-TEST(cancel_twice_one_target)
-{
+TEST(cancel_twice_one_target) {
     fixture_begin(&fixture, 8, 0);
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
     static uint8_t buffer[64];

@@ -9,8 +9,7 @@ static struct op long_timeout, cancel_op, yield_op;
 static bool keep_yielding;
 static unsigned yields_run;
 
-TEST(loop_tick_never_blocks)
-{
+TEST(loop_tick_never_blocks) {
     fixture_begin(&fixture, 8, 0);
     STARTER(ringer_timeout(&fixture.io, &op_prepare(&long_timeout)->completion, 1000 * MS,
                            &long_timeout, op_callback));
@@ -25,8 +24,7 @@ TEST(loop_tick_never_blocks)
     fixture_end(&fixture);
 }
 
-static void yield_again(struct op *op)
-{
+static void yield_again(struct op *op) {
     (void)op;
     yields_run++;
     if (!keep_yielding) return;
@@ -36,8 +34,7 @@ static void yield_again(struct op *op)
 
 /* An endless yield chain: every tick and every run_for_ns still returns, and run_for_ns
  * still honours its deadline. */
-TEST(loop_endless_yields_cannot_capture_the_loop)
-{
+TEST(loop_endless_yields_cannot_capture_the_loop) {
     fixture_begin(&fixture, 8, 0);
     keep_yielding = true;
     op_prepare(&yield_op)->then = yield_again;
@@ -54,10 +51,8 @@ TEST(loop_endless_yields_cannot_capture_the_loop)
     fixture_end(&fixture);
 }
 
-TEST(loop_run_for_ns_zero_is_one_syscall)
-{
-    if (world_has_transparent_faults())
-        SKIP("injected enter errors cost extra syscalls by design");
+TEST(loop_run_for_ns_zero_is_one_syscall) {
+    if (world_has_transparent_faults()) SKIP("injected enter errors cost extra syscalls by design");
     fixture_begin(&fixture, 8, 0);
     CHECK_EQ(ringer_run_for_ns(&fixture.io, 0), 0); /* warm-up */
     uint64_t before = ringer_stats(&fixture.io).syscalls;
@@ -68,8 +63,7 @@ TEST(loop_run_for_ns_zero_is_one_syscall)
 }
 
 /* UINT64_MAX ns normalises to a valid timespec: the kernel accepts it (no -EINVAL). */
-TEST(loop_huge_timeout_is_valid_and_cancellable)
-{
+TEST(loop_huge_timeout_is_valid_and_cancellable) {
     fixture_begin(&fixture, 8, 0);
     STARTER(ringer_timeout(&fixture.io, &op_prepare(&long_timeout)->completion, UINT64_MAX,
                            &long_timeout, op_callback));
@@ -85,11 +79,10 @@ TEST(loop_huge_timeout_is_valid_and_cancellable)
 
 /* cancel_all with nothing in the kernel (only yields pending) drops them at once: no
  * callback, no syscall, no 10 ms round. */
-TEST(cancel_all_without_kernel_work_makes_no_syscall)
-{
+TEST(cancel_all_without_kernel_work_makes_no_syscall) {
     fixture_begin(&fixture, 8, 0);
-    STARTER(ringer_timeout(&fixture.io, &op_prepare(&yield_op)->completion, 0, &yield_op,
-                           op_callback));
+    STARTER(
+        ringer_timeout(&fixture.io, &op_prepare(&yield_op)->completion, 0, &yield_op, op_callback));
     uint64_t syscalls = ringer_stats(&fixture.io).syscalls;
     CHECK_EQ(ringer_cancel_all(&fixture.io), 0);
     fixture.cancel_all_ran = true;

@@ -5,12 +5,10 @@
 static struct fixture fixture;
 static struct op nops[40];
 
-TEST(ops_nop_batch_through_a_small_ring)
-{
+TEST(ops_nop_batch_through_a_small_ring) {
     fixture_begin(&fixture, 8, 0);
     for (unsigned i = 0; i < 40; i++) {
-        STARTER(ringer_nop(&fixture.io, &op_prepare(&nops[i])->completion, &nops[i],
-                           op_callback));
+        STARTER(ringer_nop(&fixture.io, &op_prepare(&nops[i])->completion, &nops[i], op_callback));
     }
     struct ringer_stats stats = ringer_stats(&fixture.io);
     CHECK_EQ(stats.queued, 8);

@@ -11,47 +11,40 @@ static struct op op;
 static uint8_t buffer[256];
 
 /* Starts nothing itself: runs the loop until `op` has been called back, returns its result. */
-static int32_t finish(void)
-{
+static int32_t finish(void) {
     RUN_UNTIL(&fixture.io, op.calls == 1);
     return op.result;
 }
 
-static int32_t do_openat(const char *path, int flags, mode_t mode)
-{
+static int32_t do_openat(const char *path, int flags, mode_t mode) {
     STARTER(ringer_openat(&fixture.io, &op_prepare(&op)->completion, world_temp_dir_fd(), path,
                           flags, mode, &op, op_callback));
     return finish();
 }
 
-static int32_t do_read(int fd, uint32_t size, uint64_t offset)
-{
-    STARTER(ringer_read(&fixture.io, &op_prepare(&op)->completion, fd, buffer, size, offset,
-                        &op, op_callback));
+static int32_t do_read(int fd, uint32_t size, uint64_t offset) {
+    STARTER(ringer_read(&fixture.io, &op_prepare(&op)->completion, fd, buffer, size, offset, &op,
+                        op_callback));
     return finish();
 }
 
-static int32_t do_write(int fd, const void *data, uint32_t size, uint64_t offset)
-{
+static int32_t do_write(int fd, const void *data, uint32_t size, uint64_t offset) {
     STARTER(ringer_write(&fixture.io, &op_prepare(&op)->completion, fd, data, size, offset, &op,
                          op_callback));
     return finish();
 }
 
-static int32_t do_close(int fd)
-{
+static int32_t do_close(int fd) {
     STARTER(ringer_close(&fixture.io, &op_prepare(&op)->completion, fd, &op, op_callback));
     return finish();
 }
 
-static int32_t do_fsync(int fd, uint32_t flags)
-{
+static int32_t do_fsync(int fd, uint32_t flags) {
     STARTER(ringer_fsync(&fixture.io, &op_prepare(&op)->completion, fd, flags, &op, op_callback));
     return finish();
 }
 
-TEST(ops_openat_adds_cloexec)
-{
+TEST(ops_openat_adds_cloexec) {
     fixture_begin(&fixture, 8, 0);
     int32_t fd = do_openat("created", O_RDWR | O_CREAT, 0640);
     CHECK_GE(fd, 0);
@@ -62,24 +55,22 @@ TEST(ops_openat_adds_cloexec)
     fixture_end(&fixture);
 }
 
-TEST(ops_close_results)
-{
+TEST(ops_close_results) {
     fixture_begin(&fixture, 8, 0);
     int fd = make_test_file(world_temp_dir_fd(), "file", 16);
     CHECK_EQ(do_close(fd), 0);
-    CHECK_EQ(do_close(fd), -EBADF); /* closed */
+    CHECK_EQ(do_close(fd), -EBADF);   /* closed */
     CHECK_EQ(do_close(4000), -EBADF); /* never opened */
     fixture_end(&fixture);
 }
 
-TEST(ops_read_write_results)
-{
+TEST(ops_read_write_results) {
     fixture_begin(&fixture, 8, 0);
     int fd = make_test_file(world_temp_dir_fd(), "file", 100);
     CHECK_EQ(do_read(fd, 50, 0), 50);
     for (unsigned i = 0; i < 50; i++) CHECK_EQ(buffer[i], test_pattern(i));
-    CHECK_EQ(do_read(fd, 200, 60), 40); /* short read at the end */
-    CHECK_EQ(do_read(fd, 16, 100), 0); /* EOF */
+    CHECK_EQ(do_read(fd, 200, 60), 40);     /* short read at the end */
+    CHECK_EQ(do_read(fd, 16, 100), 0);      /* EOF */
     CHECK_EQ(do_read(fd, 16, 1u << 30), 0); /* far past EOF */
     CHECK_EQ(do_read(fd, 0, 0), 0);
     static const char text[] = "hello, ring";
@@ -92,8 +83,7 @@ TEST(ops_read_write_results)
     fixture_end(&fixture);
 }
 
-TEST(ops_read_write_wrong_kind_of_fd)
-{
+TEST(ops_read_write_wrong_kind_of_fd) {
     fixture_begin(&fixture, 8, 0);
     CHECK_EQ(do_read(world_temp_dir_fd(), 16, 0), -EISDIR);
     world_close(make_test_file(world_temp_dir_fd(), "file", 16));
@@ -104,21 +94,20 @@ TEST(ops_read_write_wrong_kind_of_fd)
     fixture_end(&fixture);
 }
 
-TEST(ops_statx_results)
-{
+TEST(ops_statx_results) {
     fixture_begin(&fixture, 8, 0);
     int fd = make_test_file(world_temp_dir_fd(), "file", 1234);
     world_close(fd);
     struct statx statx_buffer;
     memset(&statx_buffer, 0xAB, sizeof statx_buffer);
-    STARTER(ringer_statx(&fixture.io, &op_prepare(&op)->completion, world_temp_dir_fd(), "file",
-                         0, STATX_BASIC_STATS, &statx_buffer, &op, op_callback));
+    STARTER(ringer_statx(&fixture.io, &op_prepare(&op)->completion, world_temp_dir_fd(), "file", 0,
+                         STATX_BASIC_STATS, &statx_buffer, &op, op_callback));
     CHECK_EQ(finish(), 0);
     CHECK_EQ(statx_buffer.stx_size, 1234);
     CHECK(S_ISREG(statx_buffer.stx_mode));
     CHECK(statx_buffer.stx_mask & STATX_SIZE);
-    STARTER(ringer_statx(&fixture.io, &op_prepare(&op)->completion, world_temp_dir_fd(),
-                         "missing", 0, STATX_BASIC_STATS, &statx_buffer, &op, op_callback));
+    STARTER(ringer_statx(&fixture.io, &op_prepare(&op)->completion, world_temp_dir_fd(), "missing",
+                         0, STATX_BASIC_STATS, &statx_buffer, &op, op_callback));
     CHECK_EQ(finish(), -ENOENT);
     fixture_end(&fixture);
 }

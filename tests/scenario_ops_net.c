@@ -10,28 +10,24 @@ static struct fixture fixture;
 static struct op op;
 static uint8_t buffer[4096];
 
-static int32_t finish(void)
-{
+static int32_t finish(void) {
     RUN_UNTIL(&fixture.io, op.calls == 1);
     return op.result;
 }
 
-static int32_t do_recv(int socket, uint32_t size)
-{
+static int32_t do_recv(int socket, uint32_t size) {
     STARTER(ringer_recv(&fixture.io, &op_prepare(&op)->completion, socket, buffer, size, &op,
                         op_callback));
     return finish();
 }
 
-static int32_t do_send(int socket, const void *data, uint32_t size)
-{
+static int32_t do_send(int socket, const void *data, uint32_t size) {
     STARTER(ringer_send(&fixture.io, &op_prepare(&op)->completion, socket, data, size, &op,
                         op_callback));
     return finish();
 }
 
-TEST(ops_recv_after_peer_shutdown_is_zero)
-{
+TEST(ops_recv_after_peer_shutdown_is_zero) {
     fixture_begin(&fixture, 8, 0);
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
@@ -45,8 +41,7 @@ TEST(ops_recv_after_peer_shutdown_is_zero)
 }
 
 /* SIGPIPE keeps its default disposition: if the library raised it, the test would die. */
-TEST(ops_send_to_closed_peer_fails_without_sigpipe)
-{
+TEST(ops_send_to_closed_peer_fails_without_sigpipe) {
     fixture_begin(&fixture, 8, 0);
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
@@ -60,8 +55,7 @@ TEST(ops_send_to_closed_peer_fails_without_sigpipe)
     fixture_end(&fixture);
 }
 
-TEST(ops_accept_on_unlistened_socket_is_einval)
-{
+TEST(ops_accept_on_unlistened_socket_is_einval) {
     fixture_begin(&fixture, 8, 0);
     struct ringer_tcp_options options = {0};
     int socket = ringer_open_socket_tcp(&fixture.io, AF_INET, &options);
@@ -72,8 +66,7 @@ TEST(ops_accept_on_unlistened_socket_is_einval)
     fixture_end(&fixture);
 }
 
-TEST(ops_connect_refused)
-{
+TEST(ops_connect_refused) {
     fixture_begin(&fixture, 8, 0);
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
@@ -91,8 +84,7 @@ TEST(ops_connect_refused)
 }
 
 /* connect copies the address into the completion: the caller's copy may die at once. */
-TEST(ops_connect_copies_address)
-{
+TEST(ops_connect_copies_address) {
     fixture_begin(&fixture, 8, 0);
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
@@ -116,8 +108,7 @@ TEST(ops_connect_copies_address)
     fixture_end(&fixture);
 }
 
-TEST(ops_socket_ops_on_a_file)
-{
+TEST(ops_socket_ops_on_a_file) {
     fixture_begin(&fixture, 8, 0);
     int fd = make_test_file(world_temp_dir_fd(), "file", 16);
     CHECK_EQ(do_recv(fd, 16), -ENOTSOCK);
@@ -129,13 +120,12 @@ TEST(ops_socket_ops_on_a_file)
 }
 
 /* A read with a non-zero offset on a socket is -ESPIPE (ops.md §2, read). */
-TEST(ops_read_offset_on_socket_is_espipe)
-{
+TEST(ops_read_offset_on_socket_is_espipe) {
     fixture_begin(&fixture, 8, 0);
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
-    STARTER(ringer_read(&fixture.io, &op_prepare(&op)->completion, pair.server, buffer, 16, 5,
-                        &op, op_callback));
+    STARTER(ringer_read(&fixture.io, &op_prepare(&op)->completion, pair.server, buffer, 16, 5, &op,
+                        op_callback));
     CHECK_EQ(finish(), -ESPIPE);
     tcp_pair_close(&fixture.io, &pair);
     fixture_end(&fixture);

@@ -7,8 +7,7 @@
 static struct fixture fixture;
 static struct op target, cancel_op, other;
 
-static void check_timeout(uint64_t nanoseconds)
-{
+static void check_timeout(uint64_t nanoseconds) {
     STARTER(ringer_timeout(&fixture.io, &op_prepare(&target)->completion, nanoseconds, &target,
                            op_callback));
     RUN_UNTIL(&fixture.io, target.calls == 1);
@@ -16,8 +15,7 @@ static void check_timeout(uint64_t nanoseconds)
     CHECK_GE(target.finished_ns - target.started_ns, nanoseconds);
 }
 
-TEST(ops_timeout_never_early)
-{
+TEST(ops_timeout_never_early) {
     fixture_begin(&fixture, 8, 0);
     check_timeout(1);
     check_timeout(1000);
@@ -27,19 +25,16 @@ TEST(ops_timeout_never_early)
 }
 
 /* More than a second: the timespec must be normalised ({1, 1}), or the kernel says -EINVAL. */
-TEST(ops_timeout_over_one_second_normalised)
-{
+TEST(ops_timeout_over_one_second_normalised) {
     fixture_begin(&fixture, 8, 0);
     check_timeout(1000000001ull);
     fixture_end(&fixture);
 }
 
-TEST(ops_yield_without_syscall)
-{
+TEST(ops_yield_without_syscall) {
     fixture_begin(&fixture, 8, 0);
     struct ringer_stats before = ringer_stats(&fixture.io);
-    STARTER(ringer_timeout(&fixture.io, &op_prepare(&target)->completion, 0, &target,
-                           op_callback));
+    STARTER(ringer_timeout(&fixture.io, &op_prepare(&target)->completion, 0, &target, op_callback));
     CHECK_EQ(target.calls, 0);
     CHECK_EQ(target.completion.state, RINGER_LOCAL);
     struct ringer_stats pending = ringer_stats(&fixture.io);
@@ -52,14 +47,12 @@ TEST(ops_yield_without_syscall)
     fixture_end(&fixture);
 }
 
-static void cancel_target(void)
-{
+static void cancel_target(void) {
     STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion, &target.completion,
                           &cancel_op, op_callback));
 }
 
-TEST(ops_cancel_submitted_timeout)
-{
+TEST(ops_cancel_submitted_timeout) {
     fixture_begin(&fixture, 8, 0);
     STARTER(ringer_timeout(&fixture.io, &op_prepare(&target)->completion, 5000 * MS, &target,
                            op_callback));
@@ -72,8 +65,7 @@ TEST(ops_cancel_submitted_timeout)
 }
 
 /* Prepared but not yet submitted: the cancel goes out behind it in the same submit. */
-TEST(ops_cancel_prepared_not_submitted)
-{
+TEST(ops_cancel_prepared_not_submitted) {
     fixture_begin(&fixture, 8, 0);
     STARTER(ringer_timeout(&fixture.io, &op_prepare(&target)->completion, 5000 * MS, &target,
                            op_callback));
@@ -84,8 +76,7 @@ TEST(ops_cancel_prepared_not_submitted)
     fixture_end(&fixture);
 }
 
-TEST(ops_cancel_idle_target_is_enoent)
-{
+TEST(ops_cancel_idle_target_is_enoent) {
     fixture_begin(&fixture, 8, 0);
     op_prepare(&target);
     struct ringer_stats before = ringer_stats(&fixture.io);
@@ -104,11 +95,9 @@ TEST(ops_cancel_idle_target_is_enoent)
     fixture_end(&fixture);
 }
 
-TEST(ops_cancel_pending_yield_is_enoent)
-{
+TEST(ops_cancel_pending_yield_is_enoent) {
     fixture_begin(&fixture, 8, 0);
-    STARTER(ringer_timeout(&fixture.io, &op_prepare(&target)->completion, 0, &target,
-                           op_callback));
+    STARTER(ringer_timeout(&fixture.io, &op_prepare(&target)->completion, 0, &target, op_callback));
     cancel_target();
     CHECK_EQ(ringer_tick(&fixture.io), 0);
     CHECK_EQ(cancel_op.result, -ENOENT);
@@ -120,8 +109,7 @@ TEST(ops_cancel_pending_yield_is_enoent)
 /* Two timeouts that both expire while the loop sleeps are reaped in one batch: from the
  * first one's callback, the second is REAPED (callback pending), and a cancel of it gives
  * -ENOENT while its own result stays -ETIME. */
-static void cancel_the_other(struct op *op)
-{
+static void cancel_the_other(struct op *op) {
     (void)op;
     struct op *second = op == &target ? &other : &target;
     if (second->calls == 1) return;
@@ -129,8 +117,7 @@ static void cancel_the_other(struct op *op)
                           &cancel_op, op_callback));
 }
 
-TEST(ops_cancel_reaped_target_is_enoent)
-{
+TEST(ops_cancel_reaped_target_is_enoent) {
     fixture_begin(&fixture, 8, 0);
     op_prepare(&cancel_op);
     op_prepare(&target)->then = cancel_the_other;
@@ -147,8 +134,7 @@ TEST(ops_cancel_reaped_target_is_enoent)
     fixture_end(&fixture);
 }
 
-static void cancel_itself(void *argument)
-{
+static void cancel_itself(void *argument) {
     (void)argument;
     static struct ringer_io io;
     static struct ringer_completion completion;
@@ -156,8 +142,7 @@ static void cancel_itself(void *argument)
     ringer_cancel(&io, &completion, &completion, NULL, op_callback);
 }
 
-static void cancel_a_cancel(void *argument)
-{
+static void cancel_a_cancel(void *argument) {
     (void)argument;
     static struct ringer_io io;
     static struct ringer_completion victim, first, second;
@@ -167,8 +152,7 @@ static void cancel_a_cancel(void *argument)
     ringer_cancel(&io, &second, &first, NULL, op_callback);
 }
 
-TEST(ops_cancel_of_itself_or_a_cancel_aborts)
-{
+TEST(ops_cancel_of_itself_or_a_cancel_aborts) {
     expect_assertion(cancel_itself, NULL);
     expect_assertion(cancel_a_cancel, NULL);
 }

@@ -8,37 +8,36 @@
 #include "scenario.h"
 
 #define WORK_TARGET 6000u
-#define FILE_SLOTS 8
+#define FILE_SLOTS  8
 
 static struct fixture fixture;
 static struct tcp_pair pair;
 static int file = -1, event = -1;
 static unsigned work_done;
-static struct op file_ops[FILE_SLOTS], send_op, recv_op, timer_op, yield_op, victim_op,
-    cancel_op, open_op, statx_op, event_op, final_recv;
+static struct op file_ops[FILE_SLOTS], send_op, recv_op, timer_op, yield_op, victim_op, cancel_op,
+    open_op, statx_op, event_op, final_recv;
 static uint8_t file_buffers[FILE_SLOTS][4096], net_out[512], net_in[512];
 static struct statx statx_buffer;
 
-static bool more(void)
-{
+static bool more(void) {
     return ++work_done < WORK_TARGET;
 }
 
-static void file_step(struct op *op)
-{
+static void file_step(struct op *op) {
     unsigned slot = (unsigned)(op - file_ops);
     if (!more()) return;
     op_prepare(op)->then = file_step;
     uint64_t offset = (uint64_t)slot * 4096;
     if (work_done % 2)
-        STARTER(ringer_write(&fixture.io, &op->completion, file, file_buffers[slot], 4096, offset, op, op_callback));
+        STARTER(ringer_write(&fixture.io, &op->completion, file, file_buffers[slot], 4096, offset,
+                             op, op_callback));
     else
-        STARTER(ringer_read(&fixture.io, &op->completion, file, file_buffers[slot], 4096, offset, op, op_callback));
+        STARTER(ringer_read(&fixture.io, &op->completion, file, file_buffers[slot], 4096, offset,
+                            op, op_callback));
 }
 
 /* Each round sends and receives 512 bytes; the next starts when both have been called. */
-static void net_round(struct op *op)
-{
+static void net_round(struct op *op) {
     if (op) CHECK_GT(op->result, 0);
     if (op && (send_op.calls == 0 || recv_op.calls == 0)) return;
     if (!more()) return;
@@ -50,8 +49,7 @@ static void net_round(struct op *op)
                         &recv_op, op_callback));
 }
 
-static void timer_step(struct op *op)
-{
+static void timer_step(struct op *op) {
     (void)op;
     if (!more()) return;
     op_prepare(&timer_op)->then = timer_step;
@@ -62,8 +60,7 @@ static void timer_step(struct op *op)
 }
 
 /* Each round starts a long timeout and cancels it; the next starts when both are called. */
-static void cancel_round(struct op *op)
-{
+static void cancel_round(struct op *op) {
     if (op == &victim_op) CHECK(op->result == -ECANCELED || op->result == -ETIME);
     if (op && (victim_op.calls == 0 || cancel_op.calls == 0)) return;
     if (!more()) return;
@@ -76,8 +73,7 @@ static void cancel_round(struct op *op)
 
 /* Each round: statx and openat together; the openat's fd is closed; the next round starts
  * when statx and close have both been called. */
-static void open_round(struct op *op)
-{
+static void open_round(struct op *op) {
     if (op == &open_op && op->completion.operation_kind == RINGER_OP_OPENAT) {
         int fd = op->result; /* op_prepare clears it */
         CHECK_GE(fd, 0);
@@ -93,20 +89,18 @@ static void open_round(struct op *op)
     op_prepare(&open_op)->then = open_round;
     STARTER(ringer_statx(&fixture.io, &statx_op.completion, world_temp_dir_fd(), "work", 0,
                          STATX_BASIC_STATS, &statx_buffer, &statx_op, op_callback));
-    STARTER(ringer_openat(&fixture.io, &open_op.completion, world_temp_dir_fd(), "work",
-                          O_RDONLY, 0, &open_op, op_callback));
+    STARTER(ringer_openat(&fixture.io, &open_op.completion, world_temp_dir_fd(), "work", O_RDONLY,
+                          0, &open_op, op_callback));
 }
 
-static void event_step(struct op *op)
-{
+static void event_step(struct op *op) {
     (void)op;
     if (work_done >= WORK_TARGET) return;
     op_prepare(&event_op)->then = event_step;
     STARTER(ringer_event_listen(&fixture.io, &event_op.completion, event, &event_op, op_callback));
 }
 
-TEST(static_allocation_busy_workload)
-{
+TEST(static_allocation_busy_workload) {
     fixture_begin(&fixture, 16, 0); /* counting starts here */
     file = make_test_file(world_temp_dir_fd(), "work", FILE_SLOTS * 4096);
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
@@ -120,7 +114,8 @@ TEST(static_allocation_busy_workload)
     event_step(NULL);
     RUN_UNTIL(&fixture.io, work_done >= WORK_TARGET);
     CHECK_EQ(ringer_event_trigger(&fixture.io, event), 0); /* ends the listen chain */
-    RUN_UNTIL(&fixture.io, ringer_stats(&fixture.io).started == ringer_stats(&fixture.io).callbacks);
+    RUN_UNTIL(&fixture.io,
+              ringer_stats(&fixture.io).started == ringer_stats(&fixture.io).callbacks);
     STARTER(ringer_recv(&fixture.io, &op_prepare(&final_recv)->completion, pair.client, net_in,
                         sizeof net_in, &final_recv, op_callback));
     CHECK_EQ(ringer_tick(&fixture.io), 0);

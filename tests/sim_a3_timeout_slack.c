@@ -10,23 +10,21 @@
 #include "scenario.h"
 #include "world_sim.h"
 
-#define A3_COUNT 10
-#define A3_NS (20 * MS)
+#define A3_COUNT        10
+#define A3_NS           (20 * MS)
 /* A tick costs a few simulated syscalls of 1 us; 20 of them is far above what one takes. */
 #define A3_LOOP_COST_NS 20000u
 
 static struct fixture fixture;
 static struct op timeouts[A3_COUNT];
 
-static bool all_fired(void)
-{
+static bool all_fired(void) {
     for (int i = 0; i < A3_COUNT; i++)
         if (timeouts[i].calls == 0) return false;
     return true;
 }
 
-static void run_a3(uint64_t slack_ns)
-{
+static void run_a3(uint64_t slack_ns) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.timer_slack_ns = slack_ns;
@@ -51,17 +49,14 @@ static void run_a3(uint64_t slack_ns)
     fixture_end(&fixture);
 }
 
-TEST(sim_a3_timeouts_within_default_slack)
-{
+TEST(sim_a3_timeouts_within_default_slack) {
     run_a3(50000);
 }
 
-TEST(sim_a3_timeouts_within_large_slack)
-{
+TEST(sim_a3_timeouts_within_large_slack) {
     run_a3(2 * MS);
 }
 
-TEST(sim_a3_timeouts_without_slack)
-{
+TEST(sim_a3_timeouts_without_slack) {
     run_a3(0);
 }

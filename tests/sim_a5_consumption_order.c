@@ -17,8 +17,7 @@
 static struct fixture fixture;
 static struct op timeouts[A5_COUNT];
 
-static void check_sqes_in_start_order(void)
-{
+static void check_sqes_in_start_order(void) {
     bool older_waits = false;
     for (int i = 0; i < A5_COUNT; i++) {
         bool waits = timeouts[i].completion.state == RINGER_UNQUEUED;
@@ -27,8 +26,7 @@ static void check_sqes_in_start_order(void)
     }
 }
 
-TEST(sim_a5_full_submission_queue_consumption_order)
-{
+TEST(sim_a5_full_submission_queue_consumption_order) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.no_timer_slack = true;

@@ -28,8 +28,8 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
-#define A8_READS 8
-#define A8_SIZE (16u * 1024)
+#define A8_READS     8
+#define A8_SIZE      (16u * 1024)
 #define A8_RECV_SIZE 64u
 
 static struct fixture fixture;
@@ -38,14 +38,12 @@ static uint8_t read_buffers[A8_READS][A8_SIZE] __attribute__((aligned(4096)));
 static uint8_t recv_buffers[2][A8_RECV_SIZE] __attribute__((aligned(64)));
 static bool canceled;
 
-static void a8_callback(void *context, struct ringer_completion *completion, int32_t result)
-{
+static void a8_callback(void *context, struct ringer_completion *completion, int32_t result) {
     CHECK(!canceled);
     op_callback(context, completion, result);
 }
 
-static uint64_t checksum(void)
-{
+static uint64_t checksum(void) {
     uint64_t hash = 1469598103934665603ull;
     for (unsigned b = 0; b < A8_READS; b++)
         for (unsigned i = 0; i < A8_SIZE; i++)
@@ -56,8 +54,7 @@ static uint64_t checksum(void)
     return hash;
 }
 
-static void poison_buffers(bool poison)
-{
+static void poison_buffers(bool poison) {
     void (*apply)(const void *, size_t) = poison ? ringer_sim_poison : ringer_sim_unpoison;
     apply(read_buffers, sizeof read_buffers);
     apply(recv_buffers, sizeof recv_buffers);
@@ -65,8 +62,7 @@ static void poison_buffers(bool poison)
 
 /* True when every byte of the buffers is still poisoned: nothing unpoisoned them to write.
  * Without ASan there is nothing to look at. */
-static bool buffers_still_poisoned(void)
-{
+static bool buffers_still_poisoned(void) {
 #ifdef A8_ASAN
     for (size_t i = 0; i < sizeof read_buffers; i++)
         if (!__asan_address_is_poisoned((const uint8_t *)read_buffers + i)) return false;
@@ -76,8 +72,7 @@ static bool buffers_still_poisoned(void)
     return true;
 }
 
-static void configure(uint8_t kernel)
-{
+static void configure(uint8_t kernel) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.kernel = kernel;
@@ -85,8 +80,7 @@ static void configure(uint8_t kernel)
     world_sim_configure(&options);
 }
 
-static int open_direct_file(void)
-{
+static int open_direct_file(void) {
     int dir = world_disk_dir_fd();
     world_close(make_test_file(dir, "a8_file", A8_SIZE));
     int fd = world_open_file(dir, "a8_file", O_RDONLY | O_DIRECT);
@@ -95,12 +89,11 @@ static int open_direct_file(void)
     return fd;
 }
 
-static void start_everything(int file, const struct tcp_pair *pair)
-{
+static void start_everything(int file, const struct tcp_pair *pair) {
     for (unsigned i = 0; i < A8_READS; i++) {
         memset(read_buffers[i], 0xEE, A8_SIZE);
-        STARTER(ringer_read(&fixture.io, &op_prepare(&reads[i])->completion, file,
-                            read_buffers[i], A8_SIZE, 0, &reads[i], a8_callback));
+        STARTER(ringer_read(&fixture.io, &op_prepare(&reads[i])->completion, file, read_buffers[i],
+                            A8_SIZE, 0, &reads[i], a8_callback));
     }
     for (unsigned i = 0; i < 2; i++) {
         memset(recv_buffers[i], 0xEE, A8_RECV_SIZE);
@@ -111,8 +104,7 @@ static void start_everything(int file, const struct tcp_pair *pair)
                            &timeout_op, a8_callback));
 }
 
-static void run_a8(uint8_t kernel, uint32_t flags)
-{
+static void run_a8(uint8_t kernel, uint32_t flags) {
     configure(kernel);
     world_disk_dir_fd(); /* part of the fd baseline */
     fixture_begin(&fixture, 32, flags);
@@ -141,17 +133,14 @@ static void run_a8(uint8_t kernel, uint32_t flags)
     canceled = false;
 }
 
-TEST(sim_a8_no_late_kernel_writes_fast_path_6_1)
-{
+TEST(sim_a8_no_late_kernel_writes_fast_path_6_1) {
     run_a8(RINGER_SIM_KERNEL_6_1, 0);
 }
 
-TEST(sim_a8_no_late_kernel_writes_per_target_6_1)
-{
+TEST(sim_a8_no_late_kernel_writes_per_target_6_1) {
     run_a8(RINGER_SIM_KERNEL_6_1, RINGER_INIT_NO_CANCEL_SWEEP);
 }
 
-TEST(sim_a8_no_late_kernel_writes_5_8)
-{
+TEST(sim_a8_no_late_kernel_writes_5_8) {
     run_a8(RINGER_SIM_KERNEL_5_8, 0);
 }

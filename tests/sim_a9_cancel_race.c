@@ -15,8 +15,7 @@ static struct fixture fixture;
 static struct op recv_op, cancel_op;
 static uint8_t recv_buffer[512 * 1024];
 
-static void run_seed(uint64_t seed)
-{
+static void run_seed(uint64_t seed) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.seed = seed;
@@ -25,8 +24,8 @@ static void run_seed(uint64_t seed)
     fixture_begin(&fixture, 32, 0);
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
-    STARTER(ringer_recv(&fixture.io, &op_prepare(&recv_op)->completion, pair.server,
-                        recv_buffer, sizeof recv_buffer, &recv_op, op_callback));
+    STARTER(ringer_recv(&fixture.io, &op_prepare(&recv_op)->completion, pair.server, recv_buffer,
+                        sizeof recv_buffer, &recv_op, op_callback));
     CHECK_EQ(ringer_tick(&fixture.io), 0);
     STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion, &recv_op.completion,
                           &cancel_op, op_callback));
@@ -38,8 +37,7 @@ static void run_seed(uint64_t seed)
     fixture_end(&fixture);
 }
 
-TEST(sim_a9_single_cancel_cancel_race)
-{
+TEST(sim_a9_single_cancel_cancel_race) {
     unsigned recv_first = 0;
     for (uint64_t seed = 1; seed <= A9_SEEDS; seed++) {
         run_seed(seed);

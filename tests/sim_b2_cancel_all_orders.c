@@ -22,7 +22,7 @@
 #include "scenario.h"
 #include "world_sim.h"
 
-#define B2_READ_SIZE (16u * 1024)
+#define B2_READ_SIZE      (16u * 1024)
 #define B2_ROUND_LIMIT_NS (100 * MS)
 
 enum b2_kind { B2_RECV, B2_DIRECT_READ, B2_TIMEOUT, B2_ACCEPT, B2_KINDS };
@@ -48,8 +48,7 @@ static struct {
     int file;
 } env;
 
-static void b2_callback(void *context, struct ringer_completion *completion, int32_t result)
-{
+static void b2_callback(void *context, struct ringer_completion *completion, int32_t result) {
     CHECK(!canceled);
     op_callback(context, completion, result);
 }
@@ -61,8 +60,7 @@ static bool noisy;
 /* Profile 6.1 or 5.8; a slow disk so that a read is still running when its cancel comes.
  * Noisy: also every fault a correct library hides (enter EINTR/EAGAIN/EBUSY, partial
  * submits, reordered CQEs, stale SQE bytes). */
-static void b2_configure(uint8_t kernel)
-{
+static void b2_configure(uint8_t kernel) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.kernel = kernel;
@@ -79,8 +77,7 @@ static void b2_configure(uint8_t kernel)
     world_sim_configure(&options);
 }
 
-static void start_target(struct ringer_io *io, enum b2_kind kind)
-{
+static void start_target(struct ringer_io *io, enum b2_kind kind) {
     struct ringer_completion *completion = &op_prepare(&target)->completion;
     switch (kind) {
     case B2_RECV:
@@ -101,8 +98,7 @@ static void start_target(struct ringer_io *io, enum b2_kind kind)
 }
 
 /* cancel_all from here, with the checks every round shares. */
-static void cancel_all_and_check(struct ringer_io *io, unsigned targets)
-{
+static void cancel_all_and_check(struct ringer_io *io, unsigned targets) {
     canceled = true; /* from here b2_callback fails the test (I13) */
     uint64_t start = world_now_ns();
     CHECK_EQ(ringer_cancel_all(io), 0);
@@ -120,8 +116,7 @@ static void cancel_all_and_check(struct ringer_io *io, unsigned targets)
  * CQE counts as reordered exactly when it is posted after the cancel's. (Only without a
  * user cancel and without the sweep, whose CQEs would count too.) */
 static void check_forced_order(enum b2_kind kind, const struct ringer_sim_cancel_script *script,
-                               uint64_t reordered)
-{
+                               uint64_t reordered) {
     /* The sim interrupts a running worker only when it would have finished, so an -EINTR
      * target is never first (KNOWN_ISSUES.md K5). */
     if (kind == B2_DIRECT_READ && script->target_res == -EINTR) return;
@@ -130,8 +125,7 @@ static void check_forced_order(enum b2_kind kind, const struct ringer_sim_cancel
 }
 
 static void run_case(enum b2_kind kind, const struct ringer_sim_cancel_script *script,
-                     enum b2_user_cancel user, uint32_t flags)
-{
+                     enum b2_user_cancel user, uint32_t flags) {
     fixture_begin(&fixture, 32, flags);
     start_target(&fixture.io, kind);
     CHECK_EQ(ringer_tick(&fixture.io), 0);
@@ -150,8 +144,7 @@ static void run_case(enum b2_kind kind, const struct ringer_sim_cancel_script *s
 
 /* The world's resources for every kind, made with a throw-away ring before the rounds, so
  * they are part of each round's fd baseline. */
-static void open_env(void)
-{
+static void open_env(void) {
     int dir = world_disk_dir_fd();
     world_close(make_test_file(dir, "b2_file", B2_READ_SIZE));
     env.file = world_open_file(dir, "b2_file", O_RDONLY | O_DIRECT);
@@ -163,8 +156,7 @@ static void open_env(void)
     ringer_deinit(&io);
 }
 
-static void close_env(void)
-{
+static void close_env(void) {
     world_close(env.file);
     world_close(env.pair.client);
     world_close(env.pair.server);
@@ -172,8 +164,7 @@ static void close_env(void)
 }
 
 /* Every faithful pair, in every order, with and without a user's cancel in flight. */
-static void run_every_order(enum b2_kind kind, uint8_t kernel, uint32_t flags)
-{
+static void run_every_order(enum b2_kind kind, uint8_t kernel, uint32_t flags) {
     b2_configure(kernel);
     open_env();
     const int32_t pairs[4][2] = {{0, -ECANCELED},
@@ -195,49 +186,40 @@ static void run_every_order(enum b2_kind kind, uint8_t kernel, uint32_t flags)
     close_env();
 }
 
-TEST(sim_b2_recv_every_order_6_1)
-{
+TEST(sim_b2_recv_every_order_6_1) {
     run_every_order(B2_RECV, RINGER_SIM_KERNEL_6_1, RINGER_INIT_NO_CANCEL_SWEEP);
 }
 
-TEST(sim_b2_recv_every_order_5_8)
-{
+TEST(sim_b2_recv_every_order_5_8) {
     run_every_order(B2_RECV, RINGER_SIM_KERNEL_5_8, 0);
 }
 
-TEST(sim_b2_direct_read_every_order_6_1)
-{
+TEST(sim_b2_direct_read_every_order_6_1) {
     run_every_order(B2_DIRECT_READ, RINGER_SIM_KERNEL_6_1, RINGER_INIT_NO_CANCEL_SWEEP);
 }
 
-TEST(sim_b2_direct_read_every_order_5_8)
-{
+TEST(sim_b2_direct_read_every_order_5_8) {
     run_every_order(B2_DIRECT_READ, RINGER_SIM_KERNEL_5_8, 0);
 }
 
-TEST(sim_b2_timeout_every_order_6_1)
-{
+TEST(sim_b2_timeout_every_order_6_1) {
     run_every_order(B2_TIMEOUT, RINGER_SIM_KERNEL_6_1, RINGER_INIT_NO_CANCEL_SWEEP);
 }
 
-TEST(sim_b2_timeout_every_order_5_8)
-{
+TEST(sim_b2_timeout_every_order_5_8) {
     run_every_order(B2_TIMEOUT, RINGER_SIM_KERNEL_5_8, 0);
 }
 
-TEST(sim_b2_accept_every_order_6_1)
-{
+TEST(sim_b2_accept_every_order_6_1) {
     run_every_order(B2_ACCEPT, RINGER_SIM_KERNEL_6_1, RINGER_INIT_NO_CANCEL_SWEEP);
 }
 
-TEST(sim_b2_accept_every_order_5_8)
-{
+TEST(sim_b2_accept_every_order_5_8) {
     run_every_order(B2_ACCEPT, RINGER_SIM_KERNEL_5_8, 0);
 }
 
 /* Every kind and order again, with transparent faults on top of the script. */
-TEST(sim_b2_every_kind_every_order_with_enter_faults)
-{
+TEST(sim_b2_every_kind_every_order_with_enter_faults) {
     noisy = true;
     for (unsigned kind = 0; kind < B2_KINDS; kind++)
         run_every_order(kind, RINGER_SIM_KERNEL_6_1, RINGER_INIT_NO_CANCEL_SWEEP);
@@ -247,8 +229,7 @@ TEST(sim_b2_every_kind_every_order_with_enter_faults)
 
 /* The 6.1 fast path (one cancel-everything sweep) over every kind, with and without a
  * user's cancel queued: it needs no script, the per-target loop mops up after it. */
-TEST(sim_b2_fast_path_every_kind_6_1)
-{
+TEST(sim_b2_fast_path_every_kind_6_1) {
     b2_configure(RINGER_SIM_KERNEL_6_1);
     open_env();
     for (unsigned kind = 0; kind < B2_KINDS; kind++)
@@ -259,8 +240,7 @@ TEST(sim_b2_fast_path_every_kind_6_1)
 }
 
 /* The fds open in the sim, as a bit set over fd numbers. */
-static void open_fd_set(bool open[RINGER_SIM_MAX_FDS])
-{
+static void open_fd_set(bool open[RINGER_SIM_MAX_FDS]) {
     static int fds[RINGER_SIM_MAX_FDS];
     memset(open, 0, RINGER_SIM_MAX_FDS);
     uint32_t count = ringer_sim_open_fds(fds, RINGER_SIM_MAX_FDS);
@@ -272,8 +252,7 @@ static void open_fd_set(bool open[RINGER_SIM_MAX_FDS])
  * is already there when cancel_all starts (the cancel finds nothing, -ENOENT); otherwise
  * the connect is still on the wire and the script lets the accept complete normally. */
 static void accept_succeeds(uint8_t kernel, uint32_t flags, uint64_t latency_ns,
-                            const struct ringer_sim_cancel_script *script)
-{
+                            const struct ringer_sim_cancel_script *script) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.kernel = kernel;
@@ -306,15 +285,13 @@ static void accept_succeeds(uint8_t kernel, uint32_t flags, uint64_t latency_ns,
     fixture_end(&fixture);
 }
 
-TEST(sim_b2_accept_succeeds_before_cancel_all)
-{
+TEST(sim_b2_accept_succeeds_before_cancel_all) {
     accept_succeeds(RINGER_SIM_KERNEL_6_1, 0, 0, NULL);
     accept_succeeds(RINGER_SIM_KERNEL_6_1, RINGER_INIT_NO_CANCEL_SWEEP, 0, NULL);
     accept_succeeds(RINGER_SIM_KERNEL_5_8, 0, 0, NULL);
 }
 
-TEST(sim_b2_accept_succeeds_during_cancel_all)
-{
+TEST(sim_b2_accept_succeeds_during_cancel_all) {
     const struct ringer_sim_cancel_script running = {.cancel_res = -EALREADY,
                                                      .target_res = RINGER_SIM_TARGET_NORMAL};
     accept_succeeds(RINGER_SIM_KERNEL_6_1, RINGER_INIT_NO_CANCEL_SWEEP, 5 * MS, &running);
@@ -328,8 +305,7 @@ TEST(sim_b2_accept_succeeds_during_cancel_all)
  * follows), but the hostile profile can (fault-model.md §3, CANCEL_RACE: all nine
  * pairs), and under hostile cancel_all must still not hang (§2). The run is bounded in
  * virtual time so that a hang fails at once. */
-static void hostile_pair_without_target_cqe(int32_t cancel_res)
-{
+static void hostile_pair_without_target_cqe(int32_t cancel_res) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.profile = RINGER_SIM_PROFILE_HOSTILE;
@@ -344,12 +320,10 @@ static void hostile_pair_without_target_cqe(int32_t cancel_res)
     ringer_sim_on_stop(NULL);
 }
 
-TEST(sim_b2_hostile_ealready_without_target_cqe)
-{
+TEST(sim_b2_hostile_ealready_without_target_cqe) {
     hostile_pair_without_target_cqe(-EALREADY);
 }
 
-TEST(sim_b2_hostile_zero_without_target_cqe)
-{
+TEST(sim_b2_hostile_zero_without_target_cqe) {
     hostile_pair_without_target_cqe(0);
 }

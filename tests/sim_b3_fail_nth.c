@@ -21,7 +21,7 @@
 #include "world_sim.h"
 
 #define NTH_MESSAGE 100u
-#define NTH_SIZE 4096u
+#define NTH_SIZE    4096u
 
 static struct fixture fixture;
 static bool judged = true; /* false under the hostile profile: invariants only */
@@ -36,13 +36,12 @@ static socklen_t listen_address_size;
 #define CHECK_DOCUMENTED(result, ...) CHECK_DOCUMENTED_IF(judged, result, __VA_ARGS__)
 
 /* Accept and connect together; false (after cleaning up) when either failed. */
-static bool connect_pair(void)
-{
-    STARTER(ringer_accept(&fixture.io, &op_prepare(&accept_op)->completion, listener,
-                          &accept_op, op_callback));
+static bool connect_pair(void) {
+    STARTER(ringer_accept(&fixture.io, &op_prepare(&accept_op)->completion, listener, &accept_op,
+                          op_callback));
     STARTER(ringer_connect(&fixture.io, &op_prepare(&connect_op)->completion, client,
-                           (struct sockaddr *)&listen_address, listen_address_size,
-                           &connect_op, op_callback));
+                           (struct sockaddr *)&listen_address, listen_address_size, &connect_op,
+                           op_callback));
     RUN_UNTIL(&fixture.io, connect_op.calls == 1 && (accept_op.calls == 1 || connect_op.result));
     if (accept_op.calls == 0) { /* the connect failed: nothing will reach the listener */
         STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion,
@@ -53,14 +52,13 @@ static bool connect_pair(void)
     if (connect_op.result != 0)
         CHECK_DOCUMENTED(connect_op.result, ETIMEDOUT, ENETUNREACH, EHOSTUNREACH, ECONNRESET,
                          ECONNREFUSED);
-    if (accept_op.result < 0) CHECK_DOCUMENTED(accept_op.result, ECONNABORTED, EMFILE, ENFILE,
-                                               ECANCELED);
+    if (accept_op.result < 0)
+        CHECK_DOCUMENTED(accept_op.result, ECONNABORTED, EMFILE, ENFILE, ECANCELED);
     return connect_op.result == 0 && accept_op.result >= 0;
 }
 
 /* A send, then recvs until everything sent arrived: short transfers are normal. */
-static bool exchange(void)
-{
+static bool exchange(void) {
     STARTER(ringer_send(&fixture.io, &op_prepare(&send_op)->completion, client, message,
                         NTH_MESSAGE, &send_op, op_callback));
     RUN_UNTIL(&fixture.io, send_op.calls == 1);
@@ -72,8 +70,8 @@ static bool exchange(void)
     CHECK_LE(send_op.result, NTH_MESSAGE);
     uint32_t got = 0;
     while (got < (uint32_t)send_op.result) {
-        STARTER(ringer_recv(&fixture.io, &op_prepare(&recv_op)->completion, server,
-                            received + got, NTH_MESSAGE - got, &recv_op, op_callback));
+        STARTER(ringer_recv(&fixture.io, &op_prepare(&recv_op)->completion, server, received + got,
+                            NTH_MESSAGE - got, &recv_op, op_callback));
         RUN_UNTIL(&fixture.io, recv_op.calls == 1);
         if (recv_op.result == 0) { /* the peer never shuts down: hostile only */
             CHECK(!judged);
@@ -91,17 +89,15 @@ static bool exchange(void)
 }
 
 /* Silent storage faults change data without an errno; only then may the bytes differ. */
-static bool data_may_differ(void)
-{
+static bool data_may_differ(void) {
     struct ringer_sim_stats sim = ringer_sim_stats();
     return sim.faults[RINGER_SIM_FAULT_CORRUPT] + sim.faults[RINGER_SIM_FAULT_MISDIRECT] > 0;
 }
 
 /* A write of 4 KiB, then a read of it back, on the disk. */
-static bool write_and_read(void)
-{
-    STARTER(ringer_write(&fixture.io, &op_prepare(&file_op)->completion, file, file_data,
-                         NTH_SIZE, 0, &file_op, op_callback));
+static bool write_and_read(void) {
+    STARTER(ringer_write(&fixture.io, &op_prepare(&file_op)->completion, file, file_data, NTH_SIZE,
+                         0, &file_op, op_callback));
     RUN_UNTIL(&fixture.io, file_op.calls == 1);
     if (file_op.result < 0) {
         CHECK_DOCUMENTED(file_op.result, EIO, ENOSPC, EDQUOT, EFBIG);
@@ -113,8 +109,8 @@ static bool write_and_read(void)
     }
     uint32_t written = (uint32_t)file_op.result;
     memset(file_back, 0, sizeof file_back);
-    STARTER(ringer_read(&fixture.io, &op_prepare(&file_op)->completion, file, file_back,
-                        NTH_SIZE, 0, &file_op, op_callback));
+    STARTER(ringer_read(&fixture.io, &op_prepare(&file_op)->completion, file, file_back, NTH_SIZE,
+                        0, &file_op, op_callback));
     RUN_UNTIL(&fixture.io, file_op.calls == 1);
     if (file_op.result < 0) {
         /* The sim's ERRNO fault gives a file read -ECONNRESET, which only socket reads can
@@ -128,18 +124,16 @@ static bool write_and_read(void)
     return true;
 }
 
-static void close_file(void)
-{
-    STARTER(ringer_close(&fixture.io, &op_prepare(&file_op)->completion, file, &file_op,
-                         op_callback));
+static void close_file(void) {
+    STARTER(
+        ringer_close(&fixture.io, &op_prepare(&file_op)->completion, file, &file_op, op_callback));
     file = -1; /* released whatever the result (ops.md §3) */
     RUN_UNTIL(&fixture.io, file_op.calls == 1);
     if (file_op.result != 0) CHECK_DOCUMENTED(file_op.result, EIO, ENOSPC, EDQUOT);
 }
 
 /* Before the scenario: sockets and an empty file (its creation counts no opportunity). */
-static void nth_setup(void)
-{
+static void nth_setup(void) {
     int dir = world_disk_dir_fd();
     fixture_begin(&fixture, 8, 0);
     listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
@@ -149,7 +143,8 @@ static void nth_setup(void)
     listen_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     listen_address_size = sizeof listen_address;
     CHECK_EQ(ringer_listen(&fixture.io, listener, (struct sockaddr *)&listen_address,
-                           &listen_address_size, 4), 0);
+                           &listen_address_size, 4),
+             0);
     client = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     CHECK_GE(client, 0);
     file = world_create_file(dir, "b3_nth", NULL, 0);
@@ -158,8 +153,7 @@ static void nth_setup(void)
     for (uint32_t i = 0; i < NTH_MESSAGE; i++) message[i] = (uint8_t)(i * 7 + 3);
 }
 
-static void nth_scenario_and_cleanup(void)
-{
+static void nth_scenario_and_cleanup(void) {
     if (connect_pair() && exchange() && write_and_read()) close_file();
     if (file >= 0) world_close(file);
     if (server >= 0) ringer_close_socket(&fixture.io, server);
@@ -168,16 +162,14 @@ static void nth_scenario_and_cleanup(void)
     fixture_end(&fixture);
 }
 
-static uint64_t opportunities_so_far(void)
-{
+static uint64_t opportunities_so_far(void) {
     struct ringer_sim_stats sim = ringer_sim_stats();
     uint64_t total = 0;
     for (unsigned c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++) total += sim.opportunities[c];
     return total;
 }
 
-static void configure_nth(uint64_t nth, uint8_t order)
-{
+static void configure_nth(uint64_t nth, uint8_t order) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.profile = judged ? RINGER_SIM_PROFILE_FAITHFUL : RINGER_SIM_PROFILE_HOSTILE;
@@ -187,8 +179,7 @@ static void configure_nth(uint64_t nth, uint8_t order)
     world_sim_configure(&options);
 }
 
-static void fail_every_nth(uint8_t order)
-{
+static void fail_every_nth(uint8_t order) {
     configure_nth(UINT64_MAX, order); /* the setup's own opportunities are not the test */
     nth_setup();
     uint64_t base = opportunities_so_far();
@@ -204,18 +195,15 @@ static void fail_every_nth(uint8_t order)
     CHECK_GT(n, 10);
 }
 
-TEST(sim_b3_fail_nth_faithful_order)
-{
+TEST(sim_b3_fail_nth_faithful_order) {
     fail_every_nth(RINGER_SIM_ORDER_FAITHFUL);
 }
 
-TEST(sim_b3_fail_nth_reorder)
-{
+TEST(sim_b3_fail_nth_reorder) {
     fail_every_nth(RINGER_SIM_ORDER_REORDER);
 }
 
-TEST(sim_b3_fail_nth_hostile)
-{
+TEST(sim_b3_fail_nth_hostile) {
     judged = false;
     fail_every_nth(RINGER_SIM_ORDER_REORDER);
     judged = true;

@@ -20,29 +20,26 @@ static struct op target, other, cancel_op;
 static uint8_t buffer[B3_SIZE], payload[B3_SIZE];
 
 /* A faithful world without faults: the scripted errnos are the only ones. */
-static void b3_begin(void)
-{
+static void b3_begin(void) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     world_sim_configure(&options);
     fixture_begin(&fixture, 32, 0);
 }
 
-static void check_retries(uint64_t eintr, uint64_t eagain)
-{
+static void check_retries(uint64_t eintr, uint64_t eagain) {
     struct ringer_stats stats = ringer_stats(&fixture.io);
     CHECK_EQ(stats.retry_eintr, eintr);
     CHECK_EQ(stats.retry_eagain, eagain);
 }
 
-static void read_with_transient(int32_t errno_value, uint32_t k)
-{
+static void read_with_transient(int32_t errno_value, uint32_t k) {
     b3_begin();
     int file = make_test_file(world_temp_dir_fd(), "b3_file", B3_SIZE);
     memset(buffer, 0, sizeof buffer);
     ringer_sim_script_result(IORING_OP_READ, errno_value, k);
-    STARTER(ringer_read(&fixture.io, &op_prepare(&target)->completion, file, buffer, B3_SIZE,
-                        0, &target, op_callback));
+    STARTER(ringer_read(&fixture.io, &op_prepare(&target)->completion, file, buffer, B3_SIZE, 0,
+                        &target, op_callback));
     RUN_UNTIL(&fixture.io, target.calls == 1);
     CHECK_EQ(target.result, B3_SIZE);
     for (uint32_t i = 0; i < B3_SIZE; i++) CHECK_EQ(buffer[i], test_pattern(i));
@@ -52,34 +49,29 @@ static void read_with_transient(int32_t errno_value, uint32_t k)
     fixture_end(&fixture);
 }
 
-TEST(sim_b3_read_eagain_1)
-{
+TEST(sim_b3_read_eagain_1) {
     read_with_transient(-EAGAIN, 1);
 }
 
-TEST(sim_b3_read_eagain_2)
-{
+TEST(sim_b3_read_eagain_2) {
     read_with_transient(-EAGAIN, 2);
 }
 
-TEST(sim_b3_read_eagain_3)
-{
+TEST(sim_b3_read_eagain_3) {
     read_with_transient(-EAGAIN, 3);
 }
 
-TEST(sim_b3_read_eintr)
-{
+TEST(sim_b3_read_eintr) {
     for (uint32_t k = 1; k <= 3; k++) read_with_transient(-EINTR, k);
 }
 
-static void write_with_eintr(uint32_t k)
-{
+static void write_with_eintr(uint32_t k) {
     b3_begin();
     int file = world_create_file(world_temp_dir_fd(), "b3_file", NULL, 0);
     for (uint32_t i = 0; i < B3_SIZE; i++) payload[i] = test_pattern(i);
     ringer_sim_script_result(IORING_OP_WRITE, -EINTR, k);
-    STARTER(ringer_write(&fixture.io, &op_prepare(&target)->completion, file, payload, B3_SIZE,
-                         0, &target, op_callback));
+    STARTER(ringer_write(&fixture.io, &op_prepare(&target)->completion, file, payload, B3_SIZE, 0,
+                         &target, op_callback));
     RUN_UNTIL(&fixture.io, target.calls == 1);
     CHECK_EQ(target.result, B3_SIZE);
     check_retries(k, 0);
@@ -90,19 +82,17 @@ static void write_with_eintr(uint32_t k)
     fixture_end(&fixture);
 }
 
-TEST(sim_b3_write_eintr)
-{
+TEST(sim_b3_write_eintr) {
     for (uint32_t k = 1; k <= 3; k++) write_with_eintr(k);
 }
 
 /* Write's -EAGAIN is not retried (ops.md §3): the caller sees it. */
-TEST(sim_b3_write_eagain_not_retried)
-{
+TEST(sim_b3_write_eagain_not_retried) {
     b3_begin();
     int file = world_create_file(world_temp_dir_fd(), "b3_file", NULL, 0);
     ringer_sim_script_result(IORING_OP_WRITE, -EAGAIN, 1);
-    STARTER(ringer_write(&fixture.io, &op_prepare(&target)->completion, file, payload, B3_SIZE,
-                         0, &target, op_callback));
+    STARTER(ringer_write(&fixture.io, &op_prepare(&target)->completion, file, payload, B3_SIZE, 0,
+                         &target, op_callback));
     RUN_UNTIL(&fixture.io, target.calls == 1);
     CHECK_EQ(target.result, -EAGAIN);
     check_retries(0, 0);
@@ -111,18 +101,17 @@ TEST(sim_b3_write_eagain_not_retried)
     fixture_end(&fixture);
 }
 
-static void send_recv_with_eintr(uint8_t opcode, uint32_t k)
-{
+static void send_recv_with_eintr(uint8_t opcode, uint32_t k) {
     b3_begin();
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
     for (uint32_t i = 0; i < sizeof payload; i++) payload[i] = test_pattern(i);
     uint64_t ops_before = ringer_sim_stats().ops[opcode];
     ringer_sim_script_result(opcode, -EINTR, k);
-    STARTER(ringer_send(&fixture.io, &op_prepare(&target)->completion, pair.client, payload,
-                        100, &target, op_callback));
-    STARTER(ringer_recv(&fixture.io, &op_prepare(&other)->completion, pair.server, buffer,
-                        100, &other, op_callback));
+    STARTER(ringer_send(&fixture.io, &op_prepare(&target)->completion, pair.client, payload, 100,
+                        &target, op_callback));
+    STARTER(ringer_recv(&fixture.io, &op_prepare(&other)->completion, pair.server, buffer, 100,
+                        &other, op_callback));
     RUN_UNTIL(&fixture.io, target.calls == 1 && other.calls == 1);
     CHECK_EQ(target.result, 100);
     CHECK_EQ(other.result, 100);
@@ -133,18 +122,15 @@ static void send_recv_with_eintr(uint8_t opcode, uint32_t k)
     fixture_end(&fixture);
 }
 
-TEST(sim_b3_send_eintr)
-{
+TEST(sim_b3_send_eintr) {
     for (uint32_t k = 1; k <= 3; k++) send_recv_with_eintr(IORING_OP_SEND, k);
 }
 
-TEST(sim_b3_recv_eintr)
-{
+TEST(sim_b3_recv_eintr) {
     for (uint32_t k = 1; k <= 3; k++) send_recv_with_eintr(IORING_OP_RECV, k);
 }
 
-static int open_listener(struct sockaddr_in *address, socklen_t *size)
-{
+static int open_listener(struct sockaddr_in *address, socklen_t *size) {
     int listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     CHECK_GE(listener, 0);
     memset(address, 0, sizeof *address);
@@ -156,8 +142,7 @@ static int open_listener(struct sockaddr_in *address, socklen_t *size)
 }
 
 /* `opcode` is ACCEPT or CONNECT: that side gets -EINTR k times, then succeeds once. */
-static void accept_connect_with_eintr(uint8_t opcode, uint32_t k)
-{
+static void accept_connect_with_eintr(uint8_t opcode, uint32_t k) {
     b3_begin();
     struct sockaddr_in address;
     socklen_t size;
@@ -183,25 +168,22 @@ static void accept_connect_with_eintr(uint8_t opcode, uint32_t k)
     fixture_end(&fixture);
 }
 
-TEST(sim_b3_accept_eintr)
-{
+TEST(sim_b3_accept_eintr) {
     for (uint32_t k = 1; k <= 3; k++) accept_connect_with_eintr(IORING_OP_ACCEPT, k);
 }
 
-TEST(sim_b3_connect_eintr)
-{
+TEST(sim_b3_connect_eintr) {
     for (uint32_t k = 1; k <= 3; k++) accept_connect_with_eintr(IORING_OP_CONNECT, k);
 }
 
 /* Linux releases the descriptor before close can report -EINTR: success, never retried,
  * because a retry could close a number already reused. */
-TEST(sim_b3_close_eintr_is_success)
-{
+TEST(sim_b3_close_eintr_is_success) {
     b3_begin();
     int file = world_create_file(world_temp_dir_fd(), "b3_file", NULL, 0);
     ringer_sim_script_result(IORING_OP_CLOSE, -EINTR, 1);
-    STARTER(ringer_close(&fixture.io, &op_prepare(&target)->completion, file, &target,
-                         op_callback));
+    STARTER(
+        ringer_close(&fixture.io, &op_prepare(&target)->completion, file, &target, op_callback));
     RUN_UNTIL(&fixture.io, target.calls == 1);
     CHECK_EQ(target.result, 0);
     check_retries(0, 0);
@@ -212,8 +194,7 @@ TEST(sim_b3_close_eintr_is_success)
 
 /* The target's cancel was requested: its -EINTR becomes -ECANCELED, with no resubmission.
  * The cancel reaches a recv waiting for data; the sim posts the target's -EINTR. */
-TEST(sim_b3_cancel_requested_eintr_is_ecanceled)
-{
+TEST(sim_b3_cancel_requested_eintr_is_ecanceled) {
     b3_begin();
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
@@ -236,13 +217,12 @@ TEST(sim_b3_cancel_requested_eintr_is_ecanceled)
 
 /* The same with a read whose scripted -EINTR posts before the cancel is consumed: the
  * cancel then finds nothing (-ENOENT), and the read is still not retried. */
-TEST(sim_b3_cancel_requested_eintr_before_cancel)
-{
+TEST(sim_b3_cancel_requested_eintr_before_cancel) {
     b3_begin();
     int file = make_test_file(world_temp_dir_fd(), "b3_file", B3_SIZE);
     ringer_sim_script_result(IORING_OP_READ, -EINTR, 1);
-    STARTER(ringer_read(&fixture.io, &op_prepare(&target)->completion, file, buffer, B3_SIZE,
-                        0, &target, op_callback));
+    STARTER(ringer_read(&fixture.io, &op_prepare(&target)->completion, file, buffer, B3_SIZE, 0,
+                        &target, op_callback));
     STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion, &target.completion,
                           &cancel_op, op_callback));
     RUN_UNTIL(&fixture.io, target.calls == 1 && cancel_op.calls == 1);

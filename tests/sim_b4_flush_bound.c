@@ -15,13 +15,13 @@
 #include "world_sim.h"
 
 #define B4_PARALLEL 100
-#define B4_TOTAL 1000
-#define B4_SIZE 4096
+#define B4_TOTAL    1000
+#define B4_SIZE     4096
 
 struct activation {
     unsigned slot;
-    uint64_t first_tick;  /* the first tick whose flush may give it an SQE */
-    uint32_t position;    /* 1-based place in unqueued when started; 0: got an SQE at once */
+    uint64_t first_tick; /* the first tick whose flush may give it an SQE */
+    uint32_t position;   /* 1-based place in unqueued when started; 0: got an SQE at once */
     bool has_sqe;
 };
 
@@ -37,16 +37,14 @@ static uint32_t entries;
 
 static void start_read(unsigned slot);
 
-static void on_read(struct op *op)
-{
+static void on_read(struct op *op) {
     unsigned slot = (unsigned)(op - reads);
     if (op->result != B4_SIZE || buffers[slot][7] != test_pattern(7)) bad_results++;
     finished++;
     if (started < B4_TOTAL) start_read(slot);
 }
 
-static void start_read(unsigned slot)
-{
+static void start_read(unsigned slot) {
     struct activation *a = &activations[started];
     slot_activation[slot] = started;
     started++;
@@ -64,21 +62,19 @@ static void start_read(unsigned slot)
     a->has_sqe = !waits;
 }
 
-static uint64_t flush_bound(uint32_t position)
-{
+static uint64_t flush_bound(uint32_t position) {
     uint32_t per_flush = entries > 1 ? entries - 1 : 1;
     return (position + per_flush - 1) / per_flush;
 }
 
 /* After each tick: who holds an SQE now, in start order, and within the bound. */
-static void check_activations(void)
-{
+static void check_activations(void) {
     bool older_waits = false;
     for (unsigned k = 0; k < started; k++) {
         struct activation *a = &activations[k];
         if (!a->has_sqe)
-            a->has_sqe = slot_activation[a->slot] != k ||
-                         reads[a->slot].completion.state != RINGER_UNQUEUED;
+            a->has_sqe =
+                slot_activation[a->slot] != k || reads[a->slot].completion.state != RINGER_UNQUEUED;
         if (a->has_sqe) {
             CHECK(!older_waits); /* I16 */
             continue;
@@ -89,8 +85,7 @@ static void check_activations(void)
     }
 }
 
-static void run_b4(uint32_t ring_entries)
-{
+static void run_b4(uint32_t ring_entries) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     world_sim_configure(&options);
@@ -115,17 +110,14 @@ static void run_b4(uint32_t ring_entries)
     fixture_end(&fixture);
 }
 
-TEST(sim_b4_flush_bound_ring_1)
-{
+TEST(sim_b4_flush_bound_ring_1) {
     run_b4(1);
 }
 
-TEST(sim_b4_flush_bound_ring_2)
-{
+TEST(sim_b4_flush_bound_ring_2) {
     run_b4(2);
 }
 
-TEST(sim_b4_flush_bound_ring_4)
-{
+TEST(sim_b4_flush_bound_ring_4) {
     run_b4(4);
 }

@@ -25,8 +25,7 @@ static struct fixture fixture;
 static struct op chain_op, yields[3], batch[4];
 static bool chain_stop, hostile;
 
-static void rearm_chain(struct op *op)
-{
+static void rearm_chain(struct op *op) {
     /* Under hostile faults the chain's timeout may end with another errno: re-arm anyway. */
     if (!hostile) CHECK_EQ(op->result, -ETIME);
     if (chain_stop) return;
@@ -34,8 +33,7 @@ static void rearm_chain(struct op *op)
     STARTER(ringer_timeout(&fixture.io, &chain_op.completion, 1 * MS, &chain_op, op_callback));
 }
 
-static void check_one_call(uint64_t nanoseconds)
-{
+static void check_one_call(uint64_t nanoseconds) {
     uint64_t before = world_now_ns();
     CHECK_EQ(ringer_run_for_ns(&fixture.io, nanoseconds), 0);
     CHECK_GE(world_now_ns(), before + nanoseconds);
@@ -44,36 +42,31 @@ static void check_one_call(uint64_t nanoseconds)
     check_loop_invariants(&fixture.io);
 }
 
-static void start_yields(void)
-{
+static void start_yields(void) {
     for (unsigned y = 0; y < 3; y++)
         STARTER(ringer_timeout(&fixture.io, &op_prepare(&yields[y])->completion, 0, &yields[y],
                                op_callback));
 }
 
-static void start_batch(void)
-{
+static void start_batch(void) {
     for (unsigned b = 0; b < 4; b++)
-        STARTER(ringer_timeout(&fixture.io, &op_prepare(&batch[b])->completion, 1 * MS,
-                               &batch[b], op_callback));
+        STARTER(ringer_timeout(&fixture.io, &op_prepare(&batch[b])->completion, 1 * MS, &batch[b],
+                               op_callback));
 }
 
-static bool batch_done(void)
-{
+static bool batch_done(void) {
     for (unsigned b = 0; b < 4; b++)
         if (batch[b].calls == 0) return false;
     return true;
 }
 
-static void run_b5(enum b5_setting setting, unsigned repeats)
-{
+static void run_b5(enum b5_setting setting, unsigned repeats) {
     static const uint64_t durations[] = {0, 1, 1000, 1 * MS, 20 * MS};
     fixture_begin(&fixture, 32, 0);
     chain_stop = false;
     if (setting == B5_TIMEOUT_CHAIN) {
         op_prepare(&chain_op)->then = rearm_chain;
-        STARTER(ringer_timeout(&fixture.io, &chain_op.completion, 1 * MS, &chain_op,
-                               op_callback));
+        STARTER(ringer_timeout(&fixture.io, &chain_op.completion, 1 * MS, &chain_op, op_callback));
     }
     for (unsigned r = 0; r < repeats; r++) {
         for (unsigned i = 0; i < sizeof durations / sizeof durations[0]; i++) {
@@ -97,35 +90,30 @@ static void run_b5(enum b5_setting setting, unsigned repeats)
     fixture_end(&fixture);
 }
 
-static void configure_faithful(void)
-{
+static void configure_faithful(void) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     world_sim_configure(&options);
     hostile = false;
 }
 
-TEST(sim_b5_run_for_ns_idle)
-{
+TEST(sim_b5_run_for_ns_idle) {
     configure_faithful();
     run_b5(B5_IDLE, 1);
 }
 
-TEST(sim_b5_run_for_ns_timeout_chain)
-{
+TEST(sim_b5_run_for_ns_timeout_chain) {
     configure_faithful();
     run_b5(B5_TIMEOUT_CHAIN, 1);
 }
 
-TEST(sim_b5_run_for_ns_yields_pending)
-{
+TEST(sim_b5_run_for_ns_yields_pending) {
     configure_faithful();
     run_b5(B5_YIELDS, 1);
 }
 
 /* Submit the already-expired deadline, reap its -ETIME, return: one enter in all. */
-TEST(sim_b5_run_for_ns_zero_is_one_syscall)
-{
+TEST(sim_b5_run_for_ns_zero_is_one_syscall) {
     configure_faithful();
     fixture_begin(&fixture, 32, 0);
     for (unsigned i = 0; i < 3; i++) {
@@ -139,8 +127,7 @@ TEST(sim_b5_run_for_ns_zero_is_one_syscall)
     fixture_end(&fixture);
 }
 
-static void configure_hostile(void)
-{
+static void configure_hostile(void) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.profile = RINGER_SIM_PROFILE_HOSTILE;
@@ -157,37 +144,32 @@ static void configure_hostile(void)
 }
 
 /* The enter faults must really have happened, or the hostile runs prove nothing. */
-static void check_enter_faults_seen(void)
-{
+static void check_enter_faults_seen(void) {
     struct ringer_sim_stats sim = ringer_sim_stats();
     CHECK_GT(sim.faults[RINGER_SIM_FAULT_ENTER_EINTR], 0);
     CHECK_GT(sim.faults[RINGER_SIM_FAULT_ENTER_EAGAIN] + sim.faults[RINGER_SIM_FAULT_ENTER_EBUSY],
              0);
 }
 
-TEST(sim_b5_run_for_ns_hostile_idle)
-{
+TEST(sim_b5_run_for_ns_hostile_idle) {
     configure_hostile();
     run_b5(B5_IDLE, 20);
     check_enter_faults_seen();
 }
 
-TEST(sim_b5_run_for_ns_hostile_timeout_chain)
-{
+TEST(sim_b5_run_for_ns_hostile_timeout_chain) {
     configure_hostile();
     run_b5(B5_TIMEOUT_CHAIN, 20);
     check_enter_faults_seen();
 }
 
-TEST(sim_b5_run_for_ns_hostile_yields_pending)
-{
+TEST(sim_b5_run_for_ns_hostile_yields_pending) {
     configure_hostile();
     run_b5(B5_YIELDS, 20);
     check_enter_faults_seen();
 }
 
-TEST(sim_b5_run_for_ns_hostile_partial_submits)
-{
+TEST(sim_b5_run_for_ns_hostile_partial_submits) {
     configure_hostile();
     run_b5(B5_BATCH, 20);
     check_enter_faults_seen();

@@ -12,8 +12,8 @@
 #include "scenario.h"
 #include "world_sim.h"
 
-#define B8_PAIRS 16
-#define B8_SENT 16
+#define B8_PAIRS    16
+#define B8_SENT     16
 #define B8_RECEIVED 8
 
 static struct fixture fixture;
@@ -21,8 +21,7 @@ static struct tcp_pair pairs[B8_PAIRS];
 static struct op recvs[B8_PAIRS];
 static uint8_t buffers[B8_PAIRS][B8_RECEIVED];
 
-static void configure_flags(uint8_t profile)
-{
+static void configure_flags(uint8_t profile) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.profile = profile;
@@ -30,8 +29,7 @@ static void configure_flags(uint8_t profile)
     world_sim_configure(&options);
 }
 
-static void send_to_all(void)
-{
+static void send_to_all(void) {
     for (unsigned i = 0; i < B8_PAIRS; i++) {
         uint8_t message[B8_SENT];
         memset(message, (int)(i + 1), sizeof message);
@@ -40,8 +38,7 @@ static void send_to_all(void)
     world_sleep_ns(20 * MS); /* every recv gets its data before the next enter */
 }
 
-static void run_b8(uint8_t profile)
-{
+static void run_b8(uint8_t profile) {
     configure_flags(profile);
     fixture_begin(&fixture, 1, 0);
     for (unsigned i = 0; i < B8_PAIRS; i++)
@@ -71,12 +68,10 @@ static void run_b8(uint8_t profile)
     fixture_end(&fixture);
 }
 
-TEST(sim_b8_cq_overflow_sock_nonempty_flags)
-{
+TEST(sim_b8_cq_overflow_sock_nonempty_flags) {
     run_b8(RINGER_SIM_PROFILE_FAITHFUL);
 }
 
-TEST(sim_b8_cq_overflow_unknown_flags_hostile)
-{
+TEST(sim_b8_cq_overflow_unknown_flags_hostile) {
     run_b8(RINGER_SIM_PROFILE_HOSTILE);
 }

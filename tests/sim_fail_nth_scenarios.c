@@ -29,16 +29,14 @@ static bool judged = true; /* false under the hostile profile: invariants only *
 /* Judged only under the faithful profile; hostile runs check invariants alone. */
 #define CHECK_DOCUMENTED(result, ...) CHECK_DOCUMENTED_IF(judged, result, __VA_ARGS__)
 
-static uint64_t opportunities_so_far(void)
-{
+static uint64_t opportunities_so_far(void) {
     struct ringer_sim_stats sim = ringer_sim_stats();
     uint64_t total = 0;
     for (unsigned c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++) total += sim.opportunities[c];
     return total;
 }
 
-static void configure_nth(uint64_t nth)
-{
+static void configure_nth(uint64_t nth) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.profile = judged ? RINGER_SIM_PROFILE_FAITHFUL : RINGER_SIM_PROFILE_HOSTILE;
@@ -49,8 +47,7 @@ static void configure_nth(uint64_t nth)
 
 /* setup() makes the world and begins the fixture (its opportunities are not counted as the
  * scenario's); run() plays the scenario, judges it and ends the fixture. */
-static uint64_t fail_every_nth(void (*setup)(void), void (*run)(void))
-{
+static uint64_t fail_every_nth(void (*setup)(void), void (*run)(void)) {
     configure_nth(UINT64_MAX);
     setup();
     uint64_t base = opportunities_so_far();
@@ -67,8 +64,7 @@ static uint64_t fail_every_nth(void (*setup)(void), void (*run)(void))
 }
 
 /* Silent storage faults change bytes without an errno. */
-static bool data_may_differ(void)
-{
+static bool data_may_differ(void) {
     struct ringer_sim_stats sim = ringer_sim_stats();
     return sim.faults[RINGER_SIM_FAULT_CORRUPT] + sim.faults[RINGER_SIM_FAULT_MISDIRECT] > 0;
 }
@@ -81,17 +77,14 @@ static struct statx statx_buffer;
 static bool a1_done;
 static int a1_fd = -1;
 
-static void a1_after_close(struct op *op)
-{
+static void a1_after_close(struct op *op) {
     if (op->result != 0) CHECK_DOCUMENTED(op->result, EIO, ENOSPC, EDQUOT);
     a1_fd = -1; /* released whatever the result */
     STARTER(ringer_statx(&fixture.io, &op_prepare(&statx_op)->completion, world_temp_dir_fd(),
-                         "test_file", 0, STATX_BASIC_STATS, &statx_buffer, &statx_op,
-                         op_callback));
+                         "test_file", 0, STATX_BASIC_STATS, &statx_buffer, &statx_op, op_callback));
 }
 
-static void a1_after_read(struct op *op)
-{
+static void a1_after_read(struct op *op) {
     if (op->result < 0) {
         CHECK_DOCUMENTED(op->result, EIO, ECONNRESET); /* ECONNRESET: a sim bug, reported */
         a1_done = true;
@@ -104,8 +97,7 @@ static void a1_after_read(struct op *op)
     STARTER(ringer_close(&fixture.io, &close_op.completion, a1_fd, &close_op, op_callback));
 }
 
-static void a1_after_write(struct op *op)
-{
+static void a1_after_write(struct op *op) {
     if (op->result < 0) {
         CHECK_DOCUMENTED(op->result, EIO, ENOSPC, EDQUOT, EFBIG);
         a1_done = true;
@@ -118,12 +110,11 @@ static void a1_after_write(struct op *op)
         return;
     }
     op_prepare(&read_op)->then = a1_after_read;
-    STARTER(ringer_read(&fixture.io, &read_op.completion, a1_fd, read_buffer,
-                        (uint32_t)op->result, 10, &read_op, op_callback));
+    STARTER(ringer_read(&fixture.io, &read_op.completion, a1_fd, read_buffer, (uint32_t)op->result,
+                        10, &read_op, op_callback));
 }
 
-static void a1_after_open(struct op *op)
-{
+static void a1_after_open(struct op *op) {
     if (op->result < 0) {
         CHECK_DOCUMENTED(op->result, EMFILE, ENFILE, ENOMEM);
         a1_done = true;
@@ -136,8 +127,7 @@ static void a1_after_open(struct op *op)
                          sizeof write_buffer, 10, &write_op, op_callback));
 }
 
-static void a1_setup(void)
-{
+static void a1_setup(void) {
     world_temp_dir_fd();
     fixture_begin(&fixture, 32, 0);
     memset(write_buffer, 'a', sizeof write_buffer);
@@ -146,8 +136,7 @@ static void a1_setup(void)
     a1_fd = -1;
 }
 
-static void a1_run(void)
-{
+static void a1_run(void) {
     op_prepare(&statx_op);
     op_prepare(&open_op)->then = a1_after_open;
     STARTER(ringer_openat(&fixture.io, &open_op.completion, world_temp_dir_fd(), "test_file",
@@ -155,21 +144,19 @@ static void a1_run(void)
     TICK_UNTIL(&fixture.io, a1_done || statx_op.calls == 1);
     if (statx_op.calls == 1 && statx_op.result == 0 && judged)
         CHECK_EQ(statx_buffer.stx_size, 10 + write_op.result);
-    else if (statx_op.calls == 1)
-        CHECK_DOCUMENTED(statx_op.result, ENOMEM);
+    else if (statx_op.calls == 1) CHECK_DOCUMENTED(statx_op.result, ENOMEM);
     if (a1_fd >= 0) world_close(a1_fd);
     fixture_end(&fixture);
 }
 
-TEST(sim_a1_file_round_trip_fail_nth)
-{
+TEST(sim_a1_file_round_trip_fail_nth) {
     CHECK_GT(fail_every_nth(a1_setup, a1_run), 5);
 }
 
 /* ---- A8 ---- */
 
 #define A8_READS 8
-#define A8_SIZE (16u * 1024)
+#define A8_SIZE  (16u * 1024)
 
 static struct op a8_reads[A8_READS], a8_recvs[2], a8_timeout;
 static uint8_t a8_buffers[A8_READS][A8_SIZE] __attribute__((aligned(4096)));
@@ -178,26 +165,22 @@ static struct tcp_pair a8_pair;
 static int a8_file = -1;
 static bool a8_canceled;
 
-static void a8_callback(void *context, struct ringer_completion *completion, int32_t result)
-{
+static void a8_callback(void *context, struct ringer_completion *completion, int32_t result) {
     CHECK(!a8_canceled);
     op_callback(context, completion, result);
 }
 
-static uint64_t a8_checksum(void)
-{
+static uint64_t a8_checksum(void) {
     uint64_t hash = 1469598103934665603ull;
     for (unsigned b = 0; b < A8_READS; b++)
-        for (unsigned i = 0; i < A8_SIZE; i++)
-            hash = (hash ^ a8_buffers[b][i]) * 1099511628211ull;
+        for (unsigned i = 0; i < A8_SIZE; i++) hash = (hash ^ a8_buffers[b][i]) * 1099511628211ull;
     for (unsigned b = 0; b < 2; b++)
         for (unsigned i = 0; i < sizeof a8_recv_buffers[b]; i++)
             hash = (hash ^ a8_recv_buffers[b][i]) * 1099511628211ull;
     return hash;
 }
 
-static void a8_setup(void)
-{
+static void a8_setup(void) {
     int dir = world_disk_dir_fd();
     fixture_begin(&fixture, 32, 0);
     world_close(make_test_file(dir, "a8_file", A8_SIZE));
@@ -207,8 +190,7 @@ static void a8_setup(void)
     a8_canceled = false;
 }
 
-static void a8_start_everything(void)
-{
+static void a8_start_everything(void) {
     for (unsigned i = 0; i < A8_READS; i++) {
         memset(a8_buffers[i], 0xEE, A8_SIZE);
         STARTER(ringer_read(&fixture.io, &op_prepare(&a8_reads[i])->completion, a8_file,
@@ -224,8 +206,7 @@ static void a8_start_everything(void)
                            &a8_timeout, a8_callback));
 }
 
-static void a8_run(void)
-{
+static void a8_run(void) {
     a8_start_everything();
     CHECK_EQ(ringer_tick(&fixture.io), 0);
     unsigned callbacks_before = op_callbacks_total();
@@ -246,20 +227,17 @@ static void a8_run(void)
     a8_canceled = false;
 }
 
-TEST(sim_a8_cancel_all_fail_nth)
-{
+TEST(sim_a8_cancel_all_fail_nth) {
     CHECK_GT(fail_every_nth(a8_setup, a8_run), 5);
 }
 
-TEST(sim_a1_file_round_trip_fail_nth_hostile)
-{
+TEST(sim_a1_file_round_trip_fail_nth_hostile) {
     judged = false;
     CHECK_GT(fail_every_nth(a1_setup, a1_run), 5);
     judged = true;
 }
 
-TEST(sim_a8_cancel_all_fail_nth_hostile)
-{
+TEST(sim_a8_cancel_all_fail_nth_hostile) {
     judged = false;
     CHECK_GT(fail_every_nth(a8_setup, a8_run), 5);
     judged = true;
@@ -273,8 +251,7 @@ static char a2_received[5];
 static int a2_listener = -1, a2_client = -1, a2_server = -1;
 static struct sockaddr_in a2_address;
 
-static void a2_after_connect(struct op *op)
-{
+static void a2_after_connect(struct op *op) {
     if (op->result != 0) {
         CHECK_DOCUMENTED(op->result, ETIMEDOUT, ENETUNREACH, EHOSTUNREACH, ECONNRESET,
                          ECONNREFUSED);
@@ -284,8 +261,7 @@ static void a2_after_connect(struct op *op)
                         sizeof a2_sent, &a2_send, op_callback));
 }
 
-static void a2_after_accept(struct op *op)
-{
+static void a2_after_accept(struct op *op) {
     if (op->result < 0) {
         CHECK_DOCUMENTED(op->result, ECONNABORTED, EMFILE, ENFILE);
         return;
@@ -295,8 +271,7 @@ static void a2_after_accept(struct op *op)
                         sizeof a2_received, &a2_recv, op_callback));
 }
 
-static void a2_setup(void)
-{
+static void a2_setup(void) {
     fixture_begin(&fixture, 32, 0);
     a2_listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     CHECK_GE(a2_listener, 0);
@@ -304,8 +279,7 @@ static void a2_setup(void)
     a2_address.sin_family = AF_INET;
     a2_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t size = sizeof a2_address;
-    CHECK_EQ(ringer_listen(&fixture.io, a2_listener, (struct sockaddr *)&a2_address, &size, 1),
-             0);
+    CHECK_EQ(ringer_listen(&fixture.io, a2_listener, (struct sockaddr *)&a2_address, &size, 1), 0);
     a2_client = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     CHECK_GE(a2_client, 0);
     a2_server = -1;
@@ -314,17 +288,14 @@ static void a2_setup(void)
     op_prepare(&a2_recv);
 }
 
-static bool a2_everything_called_back(void)
-{
+static bool a2_everything_called_back(void) {
     struct ringer_stats stats = ringer_stats(&fixture.io);
     return stats.started == stats.callbacks;
 }
 
 /* The results that did come, each in its set, and the bytes a prefix of what was sent. */
-static void a2_judge(void)
-{
-    if (a2_send.calls && a2_send.result < 0)
-        CHECK_DOCUMENTED(a2_send.result, ECONNRESET, EPIPE);
+static void a2_judge(void) {
+    if (a2_send.calls && a2_send.result < 0) CHECK_DOCUMENTED(a2_send.result, ECONNRESET, EPIPE);
     if (a2_recv.calls && a2_recv.result < 0) CHECK_DOCUMENTED(a2_recv.result, ECONNRESET);
     if (a2_recv.calls && a2_recv.result > 0) {
         CHECK_LE(a2_recv.result, 5);
@@ -335,12 +306,11 @@ static void a2_judge(void)
 
 /* Connect and accept together; what a fault leaves waiting (an accept whose connect failed,
  * a recv whose send failed) is dropped by cancel_all after 100 ms. */
-static void a2_run(void)
-{
+static void a2_run(void) {
     op_prepare(&a2_accept)->then = a2_after_accept;
     op_prepare(&a2_connect)->then = a2_after_connect;
-    STARTER(ringer_accept(&fixture.io, &a2_accept.completion, a2_listener, &a2_accept,
-                          op_callback));
+    STARTER(
+        ringer_accept(&fixture.io, &a2_accept.completion, a2_listener, &a2_accept, op_callback));
     STARTER(ringer_connect(&fixture.io, &a2_connect.completion, a2_client,
                            (struct sockaddr *)&a2_address, sizeof a2_address, &a2_connect,
                            op_callback));
@@ -360,13 +330,11 @@ static void a2_run(void)
     fixture_end(&fixture);
 }
 
-TEST(sim_a2_sockets_fail_nth)
-{
+TEST(sim_a2_sockets_fail_nth) {
     CHECK_GT(fail_every_nth(a2_setup, a2_run), 5);
 }
 
-TEST(sim_a2_sockets_fail_nth_hostile)
-{
+TEST(sim_a2_sockets_fail_nth_hostile) {
     judged = false;
     CHECK_GT(fail_every_nth(a2_setup, a2_run), 5);
     judged = true;

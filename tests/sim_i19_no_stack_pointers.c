@@ -24,8 +24,7 @@ static struct ringer_io priming_io;
 
 /* The sim finds the stack's bounds at the first SQE it checks, and that allocates: do it
  * before the fixture starts counting allocations (reported as a sim issue). */
-static void prime_stack_check(void)
-{
+static void prime_stack_check(void) {
     static struct op nop;
     CHECK_EQ(ringer_init(&priming_io, 2, 0), 0);
     STARTER(ringer_nop(&priming_io, &op_prepare(&nop)->completion, &nop, op_callback));
@@ -33,8 +32,7 @@ static void prime_stack_check(void)
     ringer_deinit(&priming_io);
 }
 
-static void configure_checked(uint8_t kernel)
-{
+static void configure_checked(uint8_t kernel) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.kernel = kernel;
@@ -44,17 +42,15 @@ static void configure_checked(uint8_t kernel)
 }
 
 /* Connects with an address that lives only in this frame: the SQE must use the copy. */
-static void connect_from_the_stack(struct tcp_pair *pair)
-{
+static void connect_from_the_stack(struct tcp_pair *pair) {
     pair->listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     struct sockaddr_in address = {.sin_family = AF_INET};
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t size = sizeof address;
-    CHECK_EQ(ringer_listen(&fixture.io, pair->listener, (struct sockaddr *)&address, &size, 4),
-             0);
+    CHECK_EQ(ringer_listen(&fixture.io, pair->listener, (struct sockaddr *)&address, &size, 4), 0);
     pair->client = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
-    STARTER(ringer_accept(&fixture.io, &op_prepare(&ops[0])->completion, pair->listener,
-                          &ops[0], op_callback));
+    STARTER(ringer_accept(&fixture.io, &op_prepare(&ops[0])->completion, pair->listener, &ops[0],
+                          op_callback));
     STARTER(ringer_connect(&fixture.io, &op_prepare(&ops[1])->completion, pair->client,
                            (struct sockaddr *)&address, size, &ops[1], op_callback));
     memset(&address, 0xA5, sizeof address); /* the caller's copy is gone */
@@ -64,27 +60,25 @@ static void connect_from_the_stack(struct tcp_pair *pair)
     pair->server = ops[0].result;
 }
 
-static void file_ops(int dir, int file)
-{
-    STARTER(ringer_write(&fixture.io, &op_prepare(&ops[2])->completion, file, buffers[0], 4096,
-                         0, &ops[2], op_callback));
-    STARTER(ringer_read(&fixture.io, &op_prepare(&ops[3])->completion, file, buffers[1], 4096,
-                        0, &ops[3], op_callback));
-    STARTER(ringer_fsync(&fixture.io, &op_prepare(&ops[4])->completion, file, 0, &ops[4],
-                         op_callback));
-    STARTER(ringer_openat(&fixture.io, &op_prepare(&ops[5])->completion, dir, "i19_file",
-                          O_RDONLY, 0, &ops[5], op_callback));
+static void file_ops(int dir, int file) {
+    STARTER(ringer_write(&fixture.io, &op_prepare(&ops[2])->completion, file, buffers[0], 4096, 0,
+                         &ops[2], op_callback));
+    STARTER(ringer_read(&fixture.io, &op_prepare(&ops[3])->completion, file, buffers[1], 4096, 0,
+                        &ops[3], op_callback));
+    STARTER(
+        ringer_fsync(&fixture.io, &op_prepare(&ops[4])->completion, file, 0, &ops[4], op_callback));
+    STARTER(ringer_openat(&fixture.io, &op_prepare(&ops[5])->completion, dir, "i19_file", O_RDONLY,
+                          0, &ops[5], op_callback));
     STARTER(ringer_statx(&fixture.io, &op_prepare(&ops[6])->completion, dir, "i19_file", 0,
                          STATX_BASIC_STATS, &statx_buffer, &ops[6], op_callback));
-    RUN_UNTIL(&fixture.io, ops[2].calls && ops[3].calls && ops[4].calls && ops[5].calls &&
-                               ops[6].calls);
+    RUN_UNTIL(&fixture.io,
+              ops[2].calls && ops[3].calls && ops[4].calls && ops[5].calls && ops[6].calls);
     CHECK_GE(ops[5].result, 0);
     world_close(ops[5].result);
 }
 
 /* Socket, timer and event ops, a cancel, then cancel_all over what still waits. */
-static void waiting_ops(const struct tcp_pair *pair, int event)
-{
+static void waiting_ops(const struct tcp_pair *pair, int event) {
     STARTER(ringer_send(&fixture.io, &op_prepare(&ops[7])->completion, pair->client, buffers[2],
                         100, &ops[7], op_callback));
     STARTER(ringer_recv(&fixture.io, &op_prepare(&ops[8])->completion, pair->server, buffers[3],
@@ -110,8 +104,7 @@ static void waiting_ops(const struct tcp_pair *pair, int event)
     fixture.cancel_all_ran = true;
 }
 
-static void run_i19(uint8_t kernel, uint32_t flags)
-{
+static void run_i19(uint8_t kernel, uint32_t flags) {
     configure_checked(kernel);
     int dir = world_temp_dir_fd();
     fixture_begin(&fixture, 8, flags);
@@ -128,12 +121,10 @@ static void run_i19(uint8_t kernel, uint32_t flags)
     fixture_end(&fixture);
 }
 
-TEST(sim_i19_no_stack_pointers_fast_path_6_1)
-{
+TEST(sim_i19_no_stack_pointers_fast_path_6_1) {
     run_i19(RINGER_SIM_KERNEL_6_1, 0);
 }
 
-TEST(sim_i19_no_stack_pointers_per_target_5_8)
-{
+TEST(sim_i19_no_stack_pointers_per_target_5_8) {
     run_i19(RINGER_SIM_KERNEL_5_8, 0);
 }

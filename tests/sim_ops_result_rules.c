@@ -20,34 +20,30 @@ static struct fixture fixture;
 static struct op target, other;
 static uint8_t buffer[4096];
 
-static void rules_begin(void)
-{
+static void rules_begin(void) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     world_sim_configure(&options);
     fixture_begin(&fixture, 16, 0);
 }
 
-static void check_retries(uint64_t eintr, uint64_t eagain)
-{
+static void check_retries(uint64_t eintr, uint64_t eagain) {
     struct ringer_stats stats = ringer_stats(&fixture.io);
     CHECK_EQ(stats.retry_eintr, eintr);
     CHECK_EQ(stats.retry_eagain, eagain);
 }
 
-static void run_target(void)
-{
+static void run_target(void) {
     RUN_UNTIL(&fixture.io, target.calls == 1);
 }
 
-TEST(sim_ops_openat_statx_fsync_retry_eintr)
-{
+TEST(sim_ops_openat_statx_fsync_retry_eintr) {
     rules_begin();
     int dir = world_temp_dir_fd();
     world_close(make_test_file(dir, "rules_file", 100));
     ringer_sim_script_result(IORING_OP_OPENAT, -EINTR, 2);
-    STARTER(ringer_openat(&fixture.io, &op_prepare(&target)->completion, dir, "rules_file",
-                          O_RDWR, 0, &target, op_callback));
+    STARTER(ringer_openat(&fixture.io, &op_prepare(&target)->completion, dir, "rules_file", O_RDWR,
+                          0, &target, op_callback));
     run_target();
     CHECK_GE(target.result, 0);
     int fd = target.result;
@@ -62,8 +58,8 @@ TEST(sim_ops_openat_statx_fsync_retry_eintr)
     CHECK_EQ(info.stx_size, 100);
     check_retries(4, 0);
     ringer_sim_script_result(IORING_OP_FSYNC, -EINTR, 2);
-    STARTER(ringer_fsync(&fixture.io, &op_prepare(&target)->completion, fd, 0, &target,
-                         op_callback));
+    STARTER(
+        ringer_fsync(&fixture.io, &op_prepare(&target)->completion, fd, 0, &target, op_callback));
     run_target();
     CHECK_EQ(target.result, 0);
     check_retries(6, 0);
@@ -75,8 +71,7 @@ TEST(sim_ops_openat_statx_fsync_retry_eintr)
     fixture_end(&fixture);
 }
 
-TEST(sim_ops_event_listen_retries_eagain)
-{
+TEST(sim_ops_event_listen_retries_eagain) {
     rules_begin();
     int event = ringer_open_event(&fixture.io);
     CHECK_GE(event, 0);
@@ -92,8 +87,7 @@ TEST(sim_ops_event_listen_retries_eagain)
 }
 
 /* `opcode` is RECV or SEND: its -EAGAIN reaches the callback, with no resubmission. */
-static void socket_eagain_passed_through(uint8_t opcode)
-{
+static void socket_eagain_passed_through(uint8_t opcode) {
     rules_begin();
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
@@ -113,18 +107,15 @@ static void socket_eagain_passed_through(uint8_t opcode)
     fixture_end(&fixture);
 }
 
-TEST(sim_ops_recv_eagain_passed_through)
-{
+TEST(sim_ops_recv_eagain_passed_through) {
     socket_eagain_passed_through(IORING_OP_RECV);
 }
 
-TEST(sim_ops_send_eagain_passed_through)
-{
+TEST(sim_ops_send_eagain_passed_through) {
     socket_eagain_passed_through(IORING_OP_SEND);
 }
 
-TEST(sim_ops_accept_eagain_passed_through)
-{
+TEST(sim_ops_accept_eagain_passed_through) {
     rules_begin();
     int listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     CHECK_GE(listener, 0);
@@ -144,8 +135,7 @@ TEST(sim_ops_accept_eagain_passed_through)
 
 /* A client already connected by a plain connect(2); `interrupted` makes the library's
  * connect see -EINTR first, so the resubmitted one meets -EISCONN. */
-static void connect_when_connected(bool interrupted, int32_t expected)
-{
+static void connect_when_connected(bool interrupted, int32_t expected) {
     rules_begin();
     int listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     struct sockaddr_in address = {.sin_family = AF_INET};
@@ -155,8 +145,8 @@ static void connect_when_connected(bool interrupted, int32_t expected)
     int client = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     int rc = connect(client, (struct sockaddr *)&address, size);
     CHECK(rc == 0 || errno == EINPROGRESS);
-    STARTER(ringer_accept(&fixture.io, &op_prepare(&other)->completion, listener, &other,
-                          op_callback));
+    STARTER(
+        ringer_accept(&fixture.io, &op_prepare(&other)->completion, listener, &other, op_callback));
     RUN_UNTIL(&fixture.io, other.calls == 1);
     CHECK_GE(other.result, 0);
     if (interrupted) ringer_sim_script_result(IORING_OP_CONNECT, -EINTR, 1);
@@ -172,23 +162,20 @@ static void connect_when_connected(bool interrupted, int32_t expected)
     fixture_end(&fixture);
 }
 
-TEST(sim_ops_connect_eisconn_after_retry_is_success)
-{
+TEST(sim_ops_connect_eisconn_after_retry_is_success) {
     connect_when_connected(true, 0);
 }
 
-TEST(sim_ops_connect_eisconn_without_retry_passed_through)
-{
+TEST(sim_ops_connect_eisconn_without_retry_passed_through) {
     connect_when_connected(false, -EISCONN);
 }
 
-TEST(sim_ops_close_eio_passed_through)
-{
+TEST(sim_ops_close_eio_passed_through) {
     rules_begin();
     int file = world_create_file(world_temp_dir_fd(), "rules_file", NULL, 0);
     ringer_sim_script_result(IORING_OP_CLOSE, -EIO, 1);
-    STARTER(ringer_close(&fixture.io, &op_prepare(&target)->completion, file, &target,
-                         op_callback));
+    STARTER(
+        ringer_close(&fixture.io, &op_prepare(&target)->completion, file, &target, op_callback));
     run_target();
     CHECK_EQ(target.result, -EIO);
     CHECK_EQ(ringer_sim_stats().ops[IORING_OP_CLOSE], 1);
@@ -197,15 +184,14 @@ TEST(sim_ops_close_eio_passed_through)
 }
 
 /* The read's -EAGAIN posts in the submit that consumes it, before the cancel runs. */
-TEST(sim_ops_cancel_requested_eagain_is_ecanceled)
-{
+TEST(sim_ops_cancel_requested_eagain_is_ecanceled) {
     rules_begin();
     int file = make_test_file(world_temp_dir_fd(), "rules_file", sizeof buffer);
     ringer_sim_script_result(IORING_OP_READ, -EAGAIN, 1);
-    STARTER(ringer_read(&fixture.io, &op_prepare(&target)->completion, file, buffer,
-                        sizeof buffer, 0, &target, op_callback));
-    STARTER(ringer_cancel(&fixture.io, &op_prepare(&other)->completion, &target.completion,
-                          &other, op_callback));
+    STARTER(ringer_read(&fixture.io, &op_prepare(&target)->completion, file, buffer, sizeof buffer,
+                        0, &target, op_callback));
+    STARTER(ringer_cancel(&fixture.io, &op_prepare(&other)->completion, &target.completion, &other,
+                          op_callback));
     RUN_UNTIL(&fixture.io, target.calls == 1 && other.calls == 1);
     CHECK_EQ(target.result, -ECANCELED);
     CHECK_EQ(other.result, -ENOENT);

@@ -16,8 +16,7 @@
 static struct fixture fixture;
 static struct op send_op, recv_op;
 
-static void configure_partial(uint32_t ppm)
-{
+static void configure_partial(uint32_t ppm) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.faults[RINGER_SIM_FAULT_PARTIAL].ppm = ppm;
@@ -29,16 +28,15 @@ static void configure_partial(uint32_t ppm)
 static const char a2_sent[10] = "0123456789";
 static char a2_received[5];
 
-static void a2_once(void)
-{
+static void a2_once(void) {
     fixture_begin(&fixture, 32, 0);
     struct tcp_pair pair;
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
     memset(a2_received, 0, sizeof a2_received);
     STARTER(ringer_send(&fixture.io, &op_prepare(&send_op)->completion, pair.client, a2_sent,
                         sizeof a2_sent, &send_op, op_callback));
-    STARTER(ringer_recv(&fixture.io, &op_prepare(&recv_op)->completion, pair.server,
-                        a2_received, sizeof a2_received, &recv_op, op_callback));
+    STARTER(ringer_recv(&fixture.io, &op_prepare(&recv_op)->completion, pair.server, a2_received,
+                        sizeof a2_received, &recv_op, op_callback));
     RUN_UNTIL(&fixture.io, send_op.calls == 1 && recv_op.calls == 1);
     CHECK_GE(send_op.result, 1);
     CHECK_LE(send_op.result, 10);
@@ -51,8 +49,7 @@ static void a2_once(void)
 }
 
 /* Every opportunity injects: both the send and the recv come back short. */
-TEST(sim_a2_sockets_partial_always)
-{
+TEST(sim_a2_sockets_partial_always) {
     configure_partial(1000000);
     a2_once();
     CHECK_GT(ringer_sim_stats().faults[RINGER_SIM_FAULT_PARTIAL], 0);
@@ -60,8 +57,7 @@ TEST(sim_a2_sockets_partial_always)
 }
 
 /* Half the opportunities, over several seeds: any mix of short and full transfers. */
-TEST(sim_a2_sockets_partial_sometimes)
-{
+TEST(sim_a2_sockets_partial_sometimes) {
     uint64_t faults = 0;
     for (uint64_t seed = 1; seed <= 16; seed++) {
         struct ringer_sim_options options;
@@ -86,8 +82,7 @@ static bool transfer_failed;
 static void start_send(void);
 static void start_recv(void);
 
-static void on_send(struct op *op)
-{
+static void on_send(struct op *op) {
     sends_in_flight--;
     if (op->result <= 0) {
         transfer_failed = true;
@@ -98,8 +93,7 @@ static void on_send(struct op *op)
     if (sent < A7_SIZE) start_send();
 }
 
-static void on_recv(struct op *op)
-{
+static void on_recv(struct op *op) {
     recvs_in_flight--;
     if (op->result <= 0) {
         transfer_failed = true;
@@ -110,8 +104,7 @@ static void on_recv(struct op *op)
     if (received < A7_SIZE) start_recv();
 }
 
-static void start_send(void)
-{
+static void start_send(void) {
     CHECK_EQ(sends_in_flight, 0);
     sends_in_flight++;
     op_prepare(&send_op)->then = on_send;
@@ -119,8 +112,7 @@ static void start_send(void)
                         A7_SIZE - sent, &send_op, op_callback));
 }
 
-static void start_recv(void)
-{
+static void start_recv(void) {
     CHECK_EQ(recvs_in_flight, 0);
     recvs_in_flight++;
     op_prepare(&recv_op)->then = on_recv;
@@ -129,8 +121,7 @@ static void start_recv(void)
 }
 
 /* The A7 loop: ticks, and run_for_ns(counter % 10 ms) whenever counter % 61 == 0. */
-static unsigned drive_pipe(void)
-{
+static unsigned drive_pipe(void) {
     uint32_t counter = 0xdeadbeef;
     unsigned run_for_ns_calls = 0;
     uint64_t deadline = world_now_ns() + DRIVE_LIMIT_NS;
@@ -148,8 +139,7 @@ static unsigned drive_pipe(void)
     return run_for_ns_calls;
 }
 
-TEST(sim_a7_tcp_pipe_partial)
-{
+TEST(sim_a7_tcp_pipe_partial) {
     configure_partial(300000);
     fixture_begin(&fixture, 32, 0);
     struct ringer_tcp_options options = {.rcvbuf = 8192, .sndbuf = 8192};

@@ -19,12 +19,12 @@
 #include "scenario.h"
 #include "world_sim.h"
 
-#define SWARM_SEEDS 100
-#define SWARM_READS 6
-#define SWARM_WRITES 2
+#define SWARM_SEEDS    100
+#define SWARM_READS    6
+#define SWARM_WRITES   2
 #define SWARM_TIMEOUTS 3
-#define SWARM_YIELDS 2
-#define SWARM_SIZE 4096u
+#define SWARM_YIELDS   2
+#define SWARM_SIZE     4096u
 
 static struct fixture fixture;
 static struct op reads[SWARM_READS], writes[SWARM_WRITES], timeouts[SWARM_TIMEOUTS];
@@ -34,27 +34,23 @@ static uint8_t write_buffer[SWARM_SIZE] __attribute__((aligned(4096)));
 static unsigned started_ops;
 static bool canceled;
 
-static void swarm_callback(void *context, struct ringer_completion *completion, int32_t result)
-{
+static void swarm_callback(void *context, struct ringer_completion *completion, int32_t result) {
     CHECK(!canceled);
     op_callback(context, completion, result);
 }
 
-static void start_io(int file)
-{
+static void start_io(int file) {
     for (unsigned i = 0; i < SWARM_READS; i++)
-        STARTER(ringer_read(&fixture.io, &op_prepare(&reads[i])->completion, file,
-                            read_buffers[i], SWARM_SIZE, (uint64_t)(i % 4) * SWARM_SIZE,
-                            &reads[i], swarm_callback));
+        STARTER(ringer_read(&fixture.io, &op_prepare(&reads[i])->completion, file, read_buffers[i],
+                            SWARM_SIZE, (uint64_t)(i % 4) * SWARM_SIZE, &reads[i], swarm_callback));
     for (unsigned i = 0; i < SWARM_WRITES; i++)
-        STARTER(ringer_write(&fixture.io, &op_prepare(&writes[i])->completion, file,
-                             write_buffer, SWARM_SIZE, (uint64_t)(4 + i) * SWARM_SIZE,
-                             &writes[i], swarm_callback));
+        STARTER(ringer_write(&fixture.io, &op_prepare(&writes[i])->completion, file, write_buffer,
+                             SWARM_SIZE, (uint64_t)(4 + i) * SWARM_SIZE, &writes[i],
+                             swarm_callback));
     started_ops += SWARM_READS + SWARM_WRITES;
 }
 
-static void start_timers_and_events(int event)
-{
+static void start_timers_and_events(int event) {
     static const uint64_t lengths[SWARM_TIMEOUTS] = {1 * MS, 2 * MS, 5 * MS};
     for (unsigned i = 0; i < SWARM_TIMEOUTS; i++)
         STARTER(ringer_timeout(&fixture.io, &op_prepare(&timeouts[i])->completion, lengths[i],
@@ -63,17 +59,16 @@ static void start_timers_and_events(int event)
         STARTER(ringer_timeout(&fixture.io, &op_prepare(&yields[i])->completion, 0, &yields[i],
                                swarm_callback));
     STARTER(ringer_nop(&fixture.io, &op_prepare(&nop_op)->completion, &nop_op, swarm_callback));
-    STARTER(ringer_event_listen(&fixture.io, &op_prepare(&listen_op)->completion, event,
-                                &listen_op, swarm_callback));
+    STARTER(ringer_event_listen(&fixture.io, &op_prepare(&listen_op)->completion, event, &listen_op,
+                                swarm_callback));
     CHECK_EQ(ringer_event_trigger(&fixture.io, event), 0);
-    STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion,
-                          &timeouts[2].completion, &cancel_op, swarm_callback));
+    STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion, &timeouts[2].completion,
+                          &cancel_op, swarm_callback));
     started_ops += SWARM_TIMEOUTS + SWARM_YIELDS + 3;
 }
 
 /* Under the faithful profile, each result stays in its op's set (ops.md §3). */
-static void check_faithful_results(void)
-{
+static void check_faithful_results(void) {
     for (unsigned i = 0; i < SWARM_READS; i++)
         if (reads[i].calls && reads[i].result < 0)
             CHECK(reads[i].result == -EIO || reads[i].result == -ECONNRESET ||
@@ -90,14 +85,12 @@ static void check_faithful_results(void)
     /* The sim draws a READ's errno from the file set whatever the fd, so an eventfd read
      * can get -EIO (KNOWN_ISSUES.md K3); ECONNRESET is in the set. */
     if (listen_op.calls)
-        CHECK(listen_op.result == 8 || listen_op.result == -ECONNRESET ||
-              listen_op.result == -EIO);
+        CHECK(listen_op.result == 8 || listen_op.result == -ECONNRESET || listen_op.result == -EIO);
 }
 
 /* Ticks and run_for_ns in turn until every op is called back, or, with `cancel`, for a
  * few rounds before cancel_all drops the rest. */
-static void drive(bool cancel)
-{
+static void drive(bool cancel) {
     uint64_t deadline = world_now_ns() + 2000 * MS;
     for (unsigned round = 0; op_callbacks_total() < started_ops; round++) {
         if (cancel && round == 3) break;
@@ -118,8 +111,7 @@ static void drive(bool cancel)
 
 /* The file the reads and writes use. Its creation may meet the swarm's storage faults too:
  * a failed write is simply tried again. */
-static int make_swarm_file(int dir)
-{
+static int make_swarm_file(int dir) {
     int fd = openat(dir, "swarm_file", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     CHECK_GE(fd, 0);
     for (unsigned sector = 0; sector < 8; sector++) {
@@ -136,8 +128,7 @@ static int make_swarm_file(int dir)
     return fd;
 }
 
-static void run_seed(uint64_t seed, uint8_t profile)
-{
+static void run_seed(uint64_t seed, uint8_t profile) {
     world_sim_configure_swarm(seed, profile, &fixture.io);
     int dir = world_disk_dir_fd();
     fixture_begin(&fixture, 4, 0);
@@ -155,13 +146,11 @@ static void run_seed(uint64_t seed, uint8_t profile)
     fixture_end(&fixture);
 }
 
-TEST(sim_swarm_hostile_invariants)
-{
+TEST(sim_swarm_hostile_invariants) {
     for (uint64_t seed = 1; seed <= SWARM_SEEDS; seed++) run_seed(seed, RINGER_SIM_PROFILE_HOSTILE);
 }
 
-TEST(sim_swarm_faithful_results)
-{
+TEST(sim_swarm_faithful_results) {
     for (uint64_t seed = 1; seed <= SWARM_SEEDS; seed++)
         run_seed(seed, RINGER_SIM_PROFILE_FAITHFUL);
 }

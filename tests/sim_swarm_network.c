@@ -16,7 +16,7 @@
 #include "world_sim.h"
 
 #define NET_SEEDS 100
-#define NET_SIZE (64u * 1024)
+#define NET_SIZE  (64u * 1024)
 
 static struct fixture fixture;
 static struct op accept_op, connect_op, send_op, recv_op;
@@ -26,8 +26,7 @@ static bool send_stopped, recv_stopped, canceled;
 static int listener = -1, client = -1, server = -1;
 static struct sockaddr_in address;
 
-static void net_callback(void *context, struct ringer_completion *completion, int32_t result)
-{
+static void net_callback(void *context, struct ringer_completion *completion, int32_t result) {
     CHECK(!canceled);
     op_callback(context, completion, result);
 }
@@ -35,8 +34,7 @@ static void net_callback(void *context, struct ringer_completion *completion, in
 static void start_send(void);
 static void start_recv(void);
 
-static void on_send(struct op *op)
-{
+static void on_send(struct op *op) {
     if (op->result <= 0) {
         send_stopped = true;
         return;
@@ -47,8 +45,7 @@ static void on_send(struct op *op)
     else send_stopped = true;
 }
 
-static void on_recv(struct op *op)
-{
+static void on_recv(struct op *op) {
     if (op->result <= 0) {
         recv_stopped = true;
         return;
@@ -59,34 +56,29 @@ static void on_recv(struct op *op)
     else recv_stopped = true;
 }
 
-static void start_send(void)
-{
+static void start_send(void) {
     op_prepare(&send_op)->then = on_send;
-    STARTER(ringer_send(&fixture.io, &send_op.completion, client, sent_data + sent,
-                        NET_SIZE - sent, &send_op, net_callback));
+    STARTER(ringer_send(&fixture.io, &send_op.completion, client, sent_data + sent, NET_SIZE - sent,
+                        &send_op, net_callback));
 }
 
-static void start_recv(void)
-{
+static void start_recv(void) {
     op_prepare(&recv_op)->then = on_recv;
     STARTER(ringer_recv(&fixture.io, &recv_op.completion, server, received_data + received,
                         NET_SIZE - received, &recv_op, net_callback));
 }
 
-static void on_accept(struct op *op)
-{
+static void on_accept(struct op *op) {
     if (op->result < 0) return;
     server = op->result;
     start_recv();
 }
 
-static void on_connect(struct op *op)
-{
+static void on_connect(struct op *op) {
     if (op->result == 0) start_send();
 }
 
-static void drive_rounds(unsigned rounds)
-{
+static void drive_rounds(unsigned rounds) {
     for (unsigned round = 0; round < rounds; round++) {
         if (round % 3) CHECK_EQ(ringer_tick(&fixture.io), 0);
         else CHECK_EQ(ringer_run_for_ns(&fixture.io, 1 * MS), 0);
@@ -94,8 +86,7 @@ static void drive_rounds(unsigned rounds)
     }
 }
 
-static void open_sockets(void)
-{
+static void open_sockets(void) {
     listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     CHECK_GE(listener, 0);
     memset(&address, 0, sizeof address);
@@ -108,15 +99,13 @@ static void open_sockets(void)
     server = -1;
 }
 
-static bool everything_called_back(void)
-{
+static bool everything_called_back(void) {
     struct ringer_stats stats = ringer_stats(&fixture.io);
     return stats.started == stats.callbacks;
 }
 
 /* cancel_all drops whatever is left; an fd it drops is its to close (I22). */
-static void cancel_the_rest(void)
-{
+static void cancel_the_rest(void) {
     canceled = true;
     unsigned callbacks = op_callbacks_total();
     CHECK_EQ(ringer_cancel_all(&fixture.io), 0);
@@ -126,8 +115,7 @@ static void cancel_the_rest(void)
     canceled = false;
 }
 
-static void run_seed(uint64_t seed, uint8_t profile)
-{
+static void run_seed(uint64_t seed, uint8_t profile) {
     world_sim_configure_swarm(seed, profile, &fixture.io);
     fixture_begin(&fixture, 8, 0);
     open_sockets();
@@ -136,11 +124,9 @@ static void run_seed(uint64_t seed, uint8_t profile)
     send_stopped = recv_stopped = false;
     op_prepare(&accept_op)->then = on_accept;
     op_prepare(&connect_op)->then = on_connect;
-    STARTER(ringer_accept(&fixture.io, &accept_op.completion, listener, &accept_op,
-                          net_callback));
-    STARTER(ringer_connect(&fixture.io, &connect_op.completion, client,
-                           (struct sockaddr *)&address, sizeof address, &connect_op,
-                           net_callback));
+    STARTER(ringer_accept(&fixture.io, &accept_op.completion, listener, &accept_op, net_callback));
+    STARTER(ringer_connect(&fixture.io, &connect_op.completion, client, (struct sockaddr *)&address,
+                           sizeof address, &connect_op, net_callback));
     uint64_t budget_end = world_now_ns() + 500 * MS;
     bool cancel = seed % 3 == 0;
     while (!everything_called_back() && world_now_ns() < budget_end) {
@@ -155,13 +141,10 @@ static void run_seed(uint64_t seed, uint8_t profile)
     fixture_end(&fixture);
 }
 
-TEST(sim_swarm_network_hostile_invariants)
-{
+TEST(sim_swarm_network_hostile_invariants) {
     for (uint64_t seed = 1; seed <= NET_SEEDS; seed++) run_seed(seed, RINGER_SIM_PROFILE_HOSTILE);
 }
 
-TEST(sim_swarm_network_faithful_invariants)
-{
-    for (uint64_t seed = 1; seed <= NET_SEEDS; seed++)
-        run_seed(seed, RINGER_SIM_PROFILE_FAITHFUL);
+TEST(sim_swarm_network_faithful_invariants) {
+    for (uint64_t seed = 1; seed <= NET_SEEDS; seed++) run_seed(seed, RINGER_SIM_PROFILE_FAITHFUL);
 }

@@ -37,8 +37,7 @@ int world_open_fd_count(void);
  * pre-existing fd while leaking a new one is caught, which a count alone would miss. */
 uint64_t world_open_fd_set_hash(void);
 /* The order-independent hash both worlds use for that set. */
-static inline uint64_t world_fd_hash_term(int fd)
-{
+static inline uint64_t world_fd_hash_term(int fd) {
     uint64_t x = (uint64_t)(int64_t)fd + 0x9e3779b97f4a7c15ull;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;

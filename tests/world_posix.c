@@ -12,16 +12,14 @@
 
 #include "harness.h"
 
-void world_sleep_ns(uint64_t nanoseconds)
-{
+void world_sleep_ns(uint64_t nanoseconds) {
     struct timespec duration = {(time_t)(nanoseconds / 1000000000u),
                                 (long)(nanoseconds % 1000000000u)};
     while (clock_nanosleep(CLOCK_MONOTONIC, 0, &duration, &duration) == EINTR) {
     }
 }
 
-int world_create_file(int dir, const char *name, const void *data, uint32_t size)
-{
+int world_create_file(int dir, const char *name, const void *data, uint32_t size) {
     int fd = openat(dir, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) harness_fail(__FILE__, __LINE__, "create %s: %s", name, strerror(errno));
     uint32_t done = 0;
@@ -33,37 +31,31 @@ int world_create_file(int dir, const char *name, const void *data, uint32_t size
     return fd;
 }
 
-int world_open_file(int dir, const char *name, int flags)
-{
+int world_open_file(int dir, const char *name, int flags) {
     int fd = openat(dir, name, flags | O_CLOEXEC);
     return fd < 0 ? -errno : fd;
 }
 
-void world_close(int fd)
-{
+void world_close(int fd) {
     close(fd);
 }
 
-int world_fd_flags(int fd)
-{
+int world_fd_flags(int fd) {
     int flags = fcntl(fd, F_GETFD);
     return flags < 0 ? -errno : flags;
 }
 
-int world_status_flags(int fd)
-{
+int world_status_flags(int fd) {
     int flags = fcntl(fd, F_GETFL);
     return flags < 0 ? -errno : flags;
 }
 
-int64_t world_pread(int fd, void *buffer, uint32_t size, uint64_t offset)
-{
+int64_t world_pread(int fd, void *buffer, uint32_t size, uint64_t offset) {
     ssize_t n = pread(fd, buffer, size, (off_t)offset);
     return n < 0 ? -errno : n;
 }
 
-int64_t world_send(int socket, const void *buffer, uint32_t size)
-{
+int64_t world_send(int socket, const void *buffer, uint32_t size) {
     ssize_t n = send(socket, buffer, size, MSG_NOSIGNAL);
     return n < 0 ? -errno : n;
 }

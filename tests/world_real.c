@@ -21,8 +21,7 @@ static char disk_base_path[256];
 static char disk_path[300];
 static int disk_fd = -1;
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
     (void)st;
     (void)type;
     (void)ftw;
@@ -30,13 +29,11 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
     return 0;
 }
 
-static void remove_tree(const char *path)
-{
+static void remove_tree(const char *path) {
     nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-void world_process_setup(void)
-{
+void world_process_setup(void) {
     snprintf(base_path, sizeof base_path, "/dev/shm/ringer-tests-XXXXXX");
     if (!mkdtemp(base_path)) {
         fprintf(stderr, "world: cannot create %s: %s\n", base_path, strerror(errno));
@@ -49,22 +46,19 @@ void world_process_setup(void)
     if (!mkdtemp(disk_base_path)) disk_base_path[0] = '\0';
 }
 
-void world_process_teardown(void)
-{
+void world_process_teardown(void) {
     remove_tree(base_path);
     if (disk_base_path[0]) remove_tree(disk_base_path);
 }
 
-void world_setup(void)
-{
+void world_setup(void) {
     dir_fd = -1;
     dir_path[0] = '\0';
     disk_fd = -1;
     disk_path[0] = '\0';
 }
 
-void world_teardown(void)
-{
+void world_teardown(void) {
     if (dir_fd >= 0) close(dir_fd);
     dir_fd = -1;
     if (dir_path[0]) remove_tree(dir_path);
@@ -75,39 +69,34 @@ void world_teardown(void)
     disk_path[0] = '\0';
 }
 
-const char *world_name(void)
-{
+const char *world_name(void) {
     return "real";
 }
 
-bool world_is_real(void)
-{
+bool world_is_real(void) {
     return true;
 }
 
-bool world_has_transparent_faults(void)
-{
+bool world_has_transparent_faults(void) {
     return false;
 }
 
-int world_temp_dir_fd(void)
-{
+int world_temp_dir_fd(void) {
     if (dir_fd >= 0) return dir_fd;
     snprintf(dir_path, sizeof dir_path, "%s/test-%d", base_path, (int)getpid());
-    if (mkdir(dir_path, 0700) != 0) harness_fail(__FILE__, __LINE__, "mkdir %s: %s", dir_path, strerror(errno));
+    if (mkdir(dir_path, 0700) != 0)
+        harness_fail(__FILE__, __LINE__, "mkdir %s: %s", dir_path, strerror(errno));
     dir_fd = open(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir_fd < 0) harness_fail(__FILE__, __LINE__, "open %s: %s", dir_path, strerror(errno));
     return dir_fd;
 }
 
-const char *world_temp_dir_path(void)
-{
+const char *world_temp_dir_path(void) {
     world_temp_dir_fd();
     return dir_path;
 }
 
-int world_open_fd_count(void)
-{
+int world_open_fd_count(void) {
     DIR *dir = opendir("/proc/self/fd");
     if (!dir) harness_fail(__FILE__, __LINE__, "opendir /proc/self/fd: %s", strerror(errno));
     int count = 0;
@@ -119,8 +108,7 @@ int world_open_fd_count(void)
     return count - 1; /* the directory stream's own fd */
 }
 
-uint64_t world_open_fd_set_hash(void)
-{
+uint64_t world_open_fd_set_hash(void) {
     DIR *dir = opendir("/proc/self/fd");
     if (!dir) harness_fail(__FILE__, __LINE__, "opendir /proc/self/fd: %s", strerror(errno));
     int own = dirfd(dir);
@@ -135,15 +123,13 @@ uint64_t world_open_fd_set_hash(void)
     return hash;
 }
 
-uint64_t world_now_ns(void)
-{
+uint64_t world_now_ns(void) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
-int world_disk_dir_fd(void)
-{
+int world_disk_dir_fd(void) {
     if (disk_fd >= 0) return disk_fd;
     if (!disk_base_path[0]) return -1;
     snprintf(disk_path, sizeof disk_path, "%s/test-%d", disk_base_path, (int)getpid());
@@ -155,7 +141,6 @@ int world_disk_dir_fd(void)
     return disk_fd;
 }
 
-const char *world_disk_dir_path(void)
-{
+const char *world_disk_dir_path(void) {
     return world_disk_dir_fd() >= 0 ? disk_path : NULL;
 }

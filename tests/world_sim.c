@@ -37,14 +37,12 @@ static int disk_fd = -1;
 static unsigned directories_made;
 
 static void set_fault(struct ringer_sim_options *options, enum ringer_sim_fault_class kind,
-                      uint32_t ppm)
-{
+                      uint32_t ppm) {
     options->faults[kind].ppm = ppm;
 }
 
 /* Faults that never change what a correct library reports to its callers. */
-static void enable_transparent_faults(struct ringer_sim_options *options)
-{
+static void enable_transparent_faults(struct ringer_sim_options *options) {
     options->order = RINGER_SIM_ORDER_REORDER;
     set_fault(options, RINGER_SIM_FAULT_ENTER_EINTR, 200000);
     set_fault(options, RINGER_SIM_FAULT_ENTER_EAGAIN, 100000);
@@ -56,16 +54,11 @@ static void enable_transparent_faults(struct ringer_sim_options *options)
     set_fault(options, RINGER_SIM_FAULT_CQE_FLAGS, 500000);
 }
 
-void world_process_setup(void)
-{
-}
+void world_process_setup(void) {}
 
-void world_process_teardown(void)
-{
-}
+void world_process_teardown(void) {}
 
-static void start_world(const struct ringer_sim_options *options)
-{
+static void start_world(const struct ringer_sim_options *options) {
     if (ringer_sim_init(options) != 0) harness_fail(__FILE__, __LINE__, "ringer_sim_init");
     dir_fd = -1;
     disk_fd = -1;
@@ -73,8 +66,7 @@ static void start_world(const struct ringer_sim_options *options)
     disk_path[0] = '\0';
 }
 
-void world_setup(void)
-{
+void world_setup(void) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     const char *faults = getenv("RINGER_SIM_FAULTS");
@@ -82,22 +74,19 @@ void world_setup(void)
     start_world(&options);
 }
 
-void world_sim_default_options(struct ringer_sim_options *options)
-{
+void world_sim_default_options(struct ringer_sim_options *options) {
     memset(options, 0, sizeof *options);
     const char *seed = getenv("RINGER_SIM_SEED");
     options->seed = seed ? strtoull(seed, NULL, 0) : 1;
     options->quiet = true;
 }
 
-void world_sim_configure(const struct ringer_sim_options *options)
-{
+void world_sim_configure(const struct ringer_sim_options *options) {
     world_teardown();
     start_world(options);
 }
 
-void world_teardown(void)
-{
+void world_teardown(void) {
     if (dir_fd >= 0) close(dir_fd);
     if (disk_fd >= 0) close(disk_fd);
     dir_fd = -1;
@@ -105,24 +94,20 @@ void world_teardown(void)
     ringer_sim_deinit();
 }
 
-const char *world_name(void)
-{
+const char *world_name(void) {
     return "sim";
 }
 
-bool world_is_real(void)
-{
+bool world_is_real(void) {
     return false;
 }
 
-bool world_has_transparent_faults(void)
-{
+bool world_has_transparent_faults(void) {
     const char *faults = getenv("RINGER_SIM_FAULTS");
     return faults != NULL && strcmp(faults, "transparent") == 0;
 }
 
-static int make_directory(char *path, size_t size, const char *parent)
-{
+static int make_directory(char *path, size_t size, const char *parent) {
     directories_made += 1;
     snprintf(path, size, "%s/test-%u", parent, directories_made);
     if (mkdir(path, 0700) != 0) harness_fail(__FILE__, __LINE__, "mkdir %s: %d", path, errno);
@@ -131,38 +116,32 @@ static int make_directory(char *path, size_t size, const char *parent)
     return fd;
 }
 
-int world_temp_dir_fd(void)
-{
+int world_temp_dir_fd(void) {
     if (dir_fd < 0) dir_fd = make_directory(dir_path, sizeof dir_path, "/tmp");
     return dir_fd;
 }
 
-const char *world_temp_dir_path(void)
-{
+const char *world_temp_dir_path(void) {
     world_temp_dir_fd();
     return dir_path;
 }
 
-int world_disk_dir_fd(void)
-{
+int world_disk_dir_fd(void) {
     if (disk_fd < 0) disk_fd = make_directory(disk_path, sizeof disk_path, "/data");
     return disk_fd;
 }
 
-const char *world_disk_dir_path(void)
-{
+const char *world_disk_dir_path(void) {
     world_disk_dir_fd();
     return disk_path;
 }
 
 /* The harness's own stdio descriptors (0-2) are the host's; the sim counts fds >= 3. */
-int world_open_fd_count(void)
-{
+int world_open_fd_count(void) {
     return (int)ringer_sim_open_fds(NULL, 0);
 }
 
-uint64_t world_open_fd_set_hash(void)
-{
+uint64_t world_open_fd_set_hash(void) {
     static int fds[4096];
     uint32_t count = ringer_sim_open_fds(fds, sizeof fds / sizeof fds[0]);
     uint64_t hash = 0;
@@ -171,34 +150,28 @@ uint64_t world_open_fd_set_hash(void)
     return hash;
 }
 
-uint64_t world_now_ns(void)
-{
+uint64_t world_now_ns(void) {
     return ringer_sim_now_ns();
 }
 
-
 static const struct ringer_io *stop_io;
 
-static void stop_fails_the_test(const char *reason)
-{
+static void stop_fails_the_test(const char *reason) {
     struct ringer_stats stats = ringer_stats(stop_io);
     harness_fail(__FILE__, __LINE__,
                  "the sim stopped the run: %s (cancel_all state %u, rounds %llu; started %llu, "
                  "callbacks %llu, awaiting %u)",
-                 reason, stop_io->cancel_all_state,
-                 (unsigned long long)stats.cancel_all_rounds,
+                 reason, stop_io->cancel_all_state, (unsigned long long)stats.cancel_all_rounds,
                  (unsigned long long)stats.started, (unsigned long long)stats.callbacks,
                  stats.awaiting);
 }
 
-void world_sim_fail_on_stop(const struct ringer_io *io)
-{
+void world_sim_fail_on_stop(const struct ringer_io *io) {
     stop_io = io;
     ringer_sim_on_stop(stop_fails_the_test);
 }
 
-void world_sim_configure_swarm(uint64_t seed, uint8_t profile, const struct ringer_io *io)
-{
+void world_sim_configure_swarm(uint64_t seed, uint8_t profile, const struct ringer_io *io) {
     struct ringer_sim_options options;
     world_sim_default_options(&options);
     options.seed = options.seed * 1000003u + seed;

@@ -29,18 +29,18 @@
 extern "C" {
 #endif
 
-#define RINGER_SIM_MAX_FDS 1024u        /* fd numbers 0..1023; 0-2 are the host's stdio */
-#define RINGER_SIM_MAX_FILES 1024u      /* open file descriptions */
-#define RINGER_SIM_MAX_INODES 4096u
-#define RINGER_SIM_MAX_DIRENTS 4096u
-#define RINGER_SIM_MAX_SOCKETS 512u
-#define RINGER_SIM_MAX_RINGS 8u
-#define RINGER_SIM_MAX_REQUESTS 8192u   /* requests in flight over all rings */
-#define RINGER_SIM_MAX_OVERFLOW 16384u  /* CQEs on the overflow lists of all rings */
+#define RINGER_SIM_MAX_FDS        1024u /* fd numbers 0..1023; 0-2 are the host's stdio */
+#define RINGER_SIM_MAX_FILES      1024u /* open file descriptions */
+#define RINGER_SIM_MAX_INODES     4096u
+#define RINGER_SIM_MAX_DIRENTS    4096u
+#define RINGER_SIM_MAX_SOCKETS    512u
+#define RINGER_SIM_MAX_RINGS      8u
+#define RINGER_SIM_MAX_REQUESTS   8192u  /* requests in flight over all rings */
+#define RINGER_SIM_MAX_OVERFLOW   16384u /* CQEs on the overflow lists of all rings */
 #define RINGER_SIM_MAX_SQ_ENTRIES 32768u
 #define RINGER_SIM_MAX_CQ_ENTRIES 65536u
-#define RINGER_SIM_MAX_PATH 256u        /* longer paths give ENAMETOOLONG */
-#define RINGER_SIM_PAGE_SIZE 4096u      /* unit of file data storage */
+#define RINGER_SIM_MAX_PATH       256u  /* longer paths give ENAMETOOLONG */
+#define RINGER_SIM_PAGE_SIZE      4096u /* unit of file data storage */
 
 /* Fault classes (fault-model.md §3-§5). */
 enum ringer_sim_fault_class {
@@ -105,12 +105,12 @@ enum ringer_sim_mount_id {
 
 /* Per-mount knobs; zero keeps the mount's default. */
 struct ringer_sim_mount_options {
-    bool tmpfs;             /* report tmpfs identity (and no O_DIRECT) */
-    bool not_tmpfs;         /* for /tmp: behave as a disk */
-    bool no_direct_io;      /* O_DIRECT opens fail with EINVAL (after O_CREAT) */
-    bool no_fallocate;      /* fallocate gives EOPNOTSUPP */
-    uint32_t block_size;    /* logical block size: 512 or 4096 */
-    uint64_t capacity;      /* bytes; 0: 256 MiB */
+    bool tmpfs;          /* report tmpfs identity (and no O_DIRECT) */
+    bool not_tmpfs;      /* for /tmp: behave as a disk */
+    bool no_direct_io;   /* O_DIRECT opens fail with EINVAL (after O_CREAT) */
+    bool no_fallocate;   /* fallocate gives EOPNOTSUPP */
+    uint32_t block_size; /* logical block size: 512 or 4096 */
+    uint64_t capacity;   /* bytes; 0: 256 MiB */
 };
 
 struct ringer_sim_fault_options {
@@ -119,19 +119,19 @@ struct ringer_sim_fault_options {
 
 struct ringer_sim_options {
     uint64_t seed;
-    uint8_t profile;           /* enum ringer_sim_profile */
-    uint8_t kernel;            /* enum ringer_sim_kernel */
-    uint8_t order;             /* enum ringer_sim_order */
-    bool swarm;                /* draw the configuration from the seed (fault-model.md §7) */
+    uint8_t profile; /* enum ringer_sim_profile */
+    uint8_t kernel;  /* enum ringer_sim_kernel */
+    uint8_t order;   /* enum ringer_sim_order */
+    bool swarm;      /* draw the configuration from the seed (fault-model.md §7) */
     struct ringer_sim_fault_options faults[RINGER_SIM_FAULT_CLASS_COUNT];
     /* Fail the Nth: every probability is ignored; the Nth legal opportunity of fail_class
      * (or of any class with RINGER_SIM_FAULT_ANY) injects. 0 disables. */
     uint64_t fail_nth;
     uint8_t fail_class;
-    bool allow_cqe_drop;       /* CQE_DROP stays off unless this is set */
+    bool allow_cqe_drop; /* CQE_DROP stays off unless this is set */
 
     /* latency model (nanoseconds): delay = min + Exp(mean) */
-    uint64_t storage_latency_min_ns; /* worker-class ops; 0: 20000 */
+    uint64_t storage_latency_min_ns;  /* worker-class ops; 0: 20000 */
     uint64_t storage_latency_mean_ns; /* 0: none in faithful order, 50000 in reorder */
     uint64_t net_latency_min_ns;      /* 0: none */
     uint64_t net_latency_mean_ns;     /* 0: none */
@@ -143,10 +143,10 @@ struct ringer_sim_options {
     uint64_t max_steps;               /* 0: unbounded (a step is a sim entry point) */
 
     struct ringer_sim_mount_options mounts[RINGER_SIM_MOUNT_COUNT];
-    uint32_t socket_buffer_size;      /* bytes of receive buffer per socket; 0: 65536 */
-    uint32_t pipe_buffer_size;        /* 0: 65536 */
-    uint32_t atomic_write_size;       /* AWUPF; 0: 4096 */
-    uint32_t fs_pages;                /* size of the file data pool in 4 KiB pages; 0: 16384 */
+    uint32_t socket_buffer_size; /* bytes of receive buffer per socket; 0: 65536 */
+    uint32_t pipe_buffer_size;   /* 0: 65536 */
+    uint32_t atomic_write_size;  /* AWUPF; 0: 4096 */
+    uint32_t fs_pages;           /* size of the file data pool in 4 KiB pages; 0: 16384 */
 
     bool liburing_clears_sqe;  /* later liburing: get_sqe clears the SQE, prep keeps flags */
     bool no_real_sigpipe;      /* record SIGPIPE on WRITE to a broken socket, do not raise */
@@ -158,17 +158,17 @@ struct ringer_sim_options {
 
 struct ringer_sim_stats {
     uint64_t faults[RINGER_SIM_FAULT_CLASS_COUNT];
-    uint64_t ops[64];            /* SQEs consumed, by opcode */
-    uint64_t cqes;               /* CQEs posted */
-    uint64_t cqes_reordered;     /* posted behind a later-consumed request's CQE */
-    uint64_t overflowed;         /* CQEs that went to the overflow list */
+    uint64_t ops[64];        /* SQEs consumed, by opcode */
+    uint64_t cqes;           /* CQEs posted */
+    uint64_t cqes_reordered; /* posted behind a later-consumed request's CQE */
+    uint64_t overflowed;     /* CQEs that went to the overflow list */
     uint64_t enters;
-    uint64_t sigpipes;           /* SIGPIPEs raised or recorded */
-    uint64_t timespec_unnormalised; /* timeouts with tv_nsec >= 10^9 */
+    uint64_t sigpipes;                                    /* SIGPIPEs raised or recorded */
+    uint64_t timespec_unnormalised;                       /* timeouts with tv_nsec >= 10^9 */
     uint64_t opportunities[RINGER_SIM_FAULT_CLASS_COUNT]; /* legal injection points seen */
-    uint64_t steps;              /* sim entry points */
+    uint64_t steps;                                       /* sim entry points */
     uint64_t crashes;
-    uint32_t fds_open;           /* fds >= 3 currently open */
+    uint32_t fds_open; /* fds >= 3 currently open */
     uint32_t requests_in_flight;
     uint32_t timers_user_data_0; /* armed TIMEOUTs with user_data 0, all rings */
     bool deadlock;               /* a blocking call found no future event */

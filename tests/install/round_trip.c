@@ -12,25 +12,27 @@
 static int calls;
 static int32_t last_result;
 
-static void on_done(void *context, struct ringer_completion *completion, int32_t result)
-{
+static void on_done(void *context, struct ringer_completion *completion, int32_t result) {
     (void)context;
     (void)completion;
     calls++;
     last_result = result;
 }
 
-static int32_t wait_for(struct ringer_io *io, int expected_calls)
-{
+static int32_t wait_for(struct ringer_io *io, int expected_calls) {
     for (int i = 0; i < 5000 && calls < expected_calls; i++) ringer_run_for_ns(io, 1000000);
     return calls == expected_calls ? last_result : -ETIMEDOUT;
 }
 
-#define EXPECT(condition) \
-    do { if (!(condition)) { fprintf(stderr, "round_trip: failed: %s\n", #condition); return 1; } } while (0)
+#define EXPECT(condition)                                            \
+    do {                                                             \
+        if (!(condition)) {                                          \
+            fprintf(stderr, "round_trip: failed: %s\n", #condition); \
+            return 1;                                                \
+        }                                                            \
+    } while (0)
 
-int main(void)
-{
+int main(void) {
     static struct ringer_io io;
     static struct ringer_completion write_op, read_op, timeout_op, pending_op;
     static char out[4096], in[4096];

@@ -9,8 +9,7 @@
 #include "simtest.h"
 #include "workload.h"
 
-static uint64_t run(uint64_t seed, int mode)
-{
+static uint64_t run(uint64_t seed, int mode) {
     struct ringer_sim_options o;
     memset(&o, 0, sizeof o);
     o.seed = seed;
@@ -23,16 +22,14 @@ static uint64_t run(uint64_t seed, int mode)
         o.order = RINGER_SIM_ORDER_REORDER;
         o.swarm = true;
     }
-    if (ringer_sim_init(&o) != 0)
-        simtest_fail("ringer_sim_init");
+    if (ringer_sim_init(&o) != 0) simtest_fail("ringer_sim_init");
     workload_run(400, seed % 5 == 0);
     uint64_t hash = ringer_sim_trace_hash();
     ringer_sim_deinit();
     return hash;
 }
 
-static void test_same_seed_same_hash(void)
-{
+static void test_same_seed_same_hash(void) {
     for (int mode = 0; mode < 3; mode++) {
         for (uint64_t seed = 1; seed <= 40; seed++) {
             uint64_t a = run(seed, mode), b = run(seed, mode);
@@ -43,14 +40,12 @@ static void test_same_seed_same_hash(void)
     }
 }
 
-static void test_seeds_differ(void)
-{
+static void test_seeds_differ(void) {
     uint64_t a = run(1, 1), b = run(2, 1);
     CHECK(a != b);
 }
 
-static void test_fuzzer_bytes_replay(void)
-{
+static void test_fuzzer_bytes_replay(void) {
     static const uint8_t bytes[] = {1, 200, 3, 44, 5, 255, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     uint64_t hashes[2];
     for (int k = 0; k < 2; k++) {
@@ -75,8 +70,7 @@ static const struct simtest tests[] = {
     {"sim_determinism_fuzzer_bytes_replay", test_fuzzer_bytes_replay, 0},
 };
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "hash") == 0) {
         uint64_t seed = strtoull(argv[2], NULL, 0);
         printf("hash %" PRIu64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64 "\n", seed,

@@ -34,8 +34,7 @@ static uint64_t event_value[MAX_BATCH];
 static struct __kernel_timespec ts[MAX_BATCH];
 static int opened[64], opened_count;
 
-static uint32_t rnd(uint32_t n)
-{
+static uint32_t rnd(uint32_t n) {
     rng ^= rng << 13;
     rng ^= rng >> 7;
     rng ^= rng << 17;
@@ -47,14 +46,12 @@ struct result {
     int res;
 };
 
-static int cmp(const void *a, const void *b)
-{
+static int cmp(const void *a, const void *b) {
     const struct result *x = a, *y = b;
     return (x->user_data > y->user_data) - (x->user_data < y->user_data);
 }
 
-static void setup(void)
-{
+static void setup(void) {
     snprintf(file_path, sizeof file_path, "%s/diff_file", dir);
     snprintf(missing_path, sizeof missing_path, "%s/missing", dir);
     file_fd = open(file_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -85,8 +82,7 @@ static void setup(void)
 static uint32_t queued_bytes; /* sent to server, not yet received */
 
 /* Prepares op `kind` in SQE s of slot i; returns the user_data used. */
-static void prep(struct io_uring_sqe *s, int i, uint32_t kind)
-{
+static void prep(struct io_uring_sqe *s, int i, uint32_t kind) {
     uint64_t off = rnd(5) * 4096 + (rnd(2) ? rnd(4096) : 0);
     uint32_t len = 1 + rnd(8192);
     switch (kind) {
@@ -118,10 +114,8 @@ static void prep(struct io_uring_sqe *s, int i, uint32_t kind)
         io_uring_prep_timeout(s, &ts[i], 0, 0);
         break;
     case 7:
-        if (rnd(2))
-            io_uring_prep_cancel64(s, 123456789, 0);
-        else
-            io_uring_prep_timeout_remove(s, 987654321, 0);
+        if (rnd(2)) io_uring_prep_cancel64(s, 123456789, 0);
+        else io_uring_prep_timeout_remove(s, 987654321, 0);
         break;
     case 8: {
         uint64_t v = 1 + rnd(5);
@@ -138,7 +132,8 @@ static void prep(struct io_uring_sqe *s, int i, uint32_t kind)
     }
     case 10: {
         struct sockaddr_in *a = (struct sockaddr_in *)bufs[i];
-        *a = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = dead_port,
+        *a = (struct sockaddr_in){.sin_family = AF_INET,
+                                  .sin_port = dead_port,
                                   .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         opened[opened_count++] = c;
@@ -165,8 +160,7 @@ static void prep(struct io_uring_sqe *s, int i, uint32_t kind)
 
 /* A linked batch: a chain of NOPs, failing reads (bad fd or -ESPIPE) and timeouts, with
  * IOSQE_IO_LINK or IOSQE_IO_HARDLINK; the last SQE of the submit may still carry a link. */
-static void linked_batch(int number)
-{
+static void linked_batch(int number) {
     int n = 2 + (int)rnd(MAX_BATCH - 1);
     struct result r[MAX_BATCH];
     for (int i = 0; i < n; i++) {
@@ -198,14 +192,12 @@ static void linked_batch(int number)
     }
     /* a chain's CQEs come in chain order: printed unsorted */
     printf("l%d %d:", number, submitted);
-    for (int i = 0; i < n; i++)
-        printf(" %llu=%d", (unsigned long long)r[i].user_data, r[i].res);
+    for (int i = 0; i < n; i++) printf(" %llu=%d", (unsigned long long)r[i].user_data, r[i].res);
     printf("\n");
 }
 
 /* A drain: a short timeout, a NOP with IOSQE_IO_DRAIN, then NOPs that must wait for it. */
-static void drain_batch(int number)
-{
+static void drain_batch(int number) {
     ts[0] = (struct __kernel_timespec){.tv_nsec = 200000};
     struct io_uring_sqe *s = io_uring_get_sqe(&ring);
     io_uring_prep_timeout(s, &ts[0], 0, 0);
@@ -222,16 +214,14 @@ static void drain_batch(int number)
     printf("d%d %d:", number, submitted);
     for (int i = 0; i < n; i++) {
         struct io_uring_cqe *cqe;
-        if (io_uring_wait_cqe(&ring, &cqe) != 0)
-            exit(1);
+        if (io_uring_wait_cqe(&ring, &cqe) != 0) exit(1);
         printf(" %llu=%d", (unsigned long long)cqe->user_data, cqe->res);
         io_uring_cqe_seen(&ring, cqe);
     }
     printf("\n");
 }
 
-static void batch(int number)
-{
+static void batch(int number) {
     if (rnd(12) == 0) {
         drain_batch(number);
         return;
@@ -276,8 +266,7 @@ static void batch(int number)
     printf("b%d %d:", number, submitted);
     for (int i = 0; i < n; i++) {
         bool fd_result = r[i].user_data % 100 == 4 && r[i].res >= 0;
-        if (fd_result)
-            opened[opened_count++] = r[i].res;
+        if (fd_result) opened[opened_count++] = r[i].res;
         printf(fd_result ? " %llu=fd" : " %llu=%d", (unsigned long long)r[i].user_data, r[i].res);
         if (r[i].user_data % 100 == 3 && r[i].res == 0) {
             const struct statx *x = &stx[r[i].user_data / 100 - 1];
@@ -288,8 +277,7 @@ static void batch(int number)
             queued_bytes -= (uint32_t)r[i].res > queued_bytes ? queued_bytes : (uint32_t)r[i].res;
     }
     printf("\n");
-    for (int k = 0; k < opened_count; k++)
-        close(opened[k]);
+    for (int k = 0; k < opened_count; k++) close(opened[k]);
     opened_count = 0;
     if (queued_bytes > 0 && rnd(2)) {
         static char sink[65536];
@@ -300,8 +288,7 @@ static void batch(int number)
 }
 
 /* A full CQ: more CQEs than it holds, reaped in order through the overflow list. */
-static void full_cq(void)
-{
+static void full_cq(void) {
     for (int round = 0; round < 3; round++) {
         for (int i = 0; i < 4; i++) {
             struct io_uring_sqe *s = io_uring_get_sqe(&ring);
@@ -321,14 +308,12 @@ static void full_cq(void)
             seen |= 1ull << (cqes[i]->user_data & 63); /* a set: Linux orders nothing */
         io_uring_cq_advance(&ring, n);
     }
-    if (seen != (1ull << expect) - 1)
-        printf("cq set: %llx\n", (unsigned long long)seen);
+    if (seen != (1ull << expect) - 1) printf("cq set: %llx\n", (unsigned long long)seen);
     printf("cq reaped %llu overflow %d\n", (unsigned long long)expect,
            io_uring_cq_has_overflow(&ring));
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: diff_script SEED DIR\n");
         return 2;
@@ -343,8 +328,7 @@ int main(int argc, char **argv)
     }
     setup();
     full_cq(); /* first: after a drain Linux may defer later SQEs until the next enter */
-    for (int b = 0; b < 40; b++)
-        batch(b);
+    for (int b = 0; b < 40; b++) batch(b);
     close(client);
     close(server);
     close(listener);

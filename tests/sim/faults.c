@@ -46,8 +46,7 @@ static const struct fault_case cases[] = {
 
 static int current;
 
-static void run_case(void)
-{
+static void run_case(void) {
     const struct fault_case *c = &cases[current];
     struct ringer_sim_options o;
     memset(&o, 0, sizeof o);
@@ -70,8 +69,7 @@ static void run_case(void)
 }
 
 /* Fail the Nth: exactly one injection at the Nth legal opportunity, for N = 1, 2, ... */
-static void test_fail_nth(void)
-{
+static void test_fail_nth(void) {
     for (uint64_t n = 1; n <= 60; n++) {
         struct ringer_sim_options o;
         memset(&o, 0, sizeof o);
@@ -86,8 +84,7 @@ static void test_fail_nth(void)
         workload_run(120, false);
         struct ringer_sim_stats st = ringer_sim_stats();
         uint64_t total = 0;
-        for (int c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++)
-            total += st.faults[c];
+        for (int c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++) total += st.faults[c];
         CHECK_EQ(total, 1);
         CHECK(st.fail_nth_reached);
         ringer_sim_deinit();
@@ -95,8 +92,7 @@ static void test_fail_nth(void)
 }
 
 /* Hostile swarm seeds: the sim itself never trips an assertion or an oracle. */
-static void test_hostile_swarm_soak(void)
-{
+static void test_hostile_swarm_soak(void) {
     for (uint64_t seed = 100; seed < 220; seed++) {
         struct ringer_sim_options o;
         memset(&o, 0, sizeof o);
@@ -111,8 +107,7 @@ static void test_hostile_swarm_soak(void)
     }
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     static const struct simtest extra[] = {
         {"sim_fail_nth_injects_exactly_once", test_fail_nth, 0},
         {"sim_hostile_swarm_soak", test_hostile_swarm_soak, 0},
@@ -128,8 +123,7 @@ int main(int argc, char **argv)
     /* each test runs in its own child: pick the case by position */
     const char *filter = argc > 1 ? argv[1] : NULL;
     for (current = 0; current < N; current++) {
-        if (filter && !strstr(names[current], filter))
-            continue;
+        if (filter && !strstr(names[current], filter)) continue;
         simtest_main(&tests[current], 1, 1, argv);
     }
     return 0;

@@ -20,28 +20,24 @@
 
 static struct ringer_sim_options options;
 
-static void world(void)
-{
+static void world(void) {
     options.seed = options.seed ? options.seed : 1;
     options.quiet = true;
     options.no_real_sigpipe = true;
     CHECK_EQ(ringer_sim_init(&options), 0);
 }
 
-static void ring_init(struct io_uring *ring, unsigned entries)
-{
+static void ring_init(struct io_uring *ring, unsigned entries) {
     CHECK_EQ(io_uring_queue_init(entries, ring, 0), 0);
 }
 
-static void set_data(struct io_uring_sqe *sqe, uint64_t user_data)
-{
+static void set_data(struct io_uring_sqe *sqe, uint64_t user_data) {
     io_uring_sqe_set_data64(sqe, user_data);
     io_uring_sqe_set_flags(sqe, 0);
 }
 
 /* Waits for one CQE and returns it by value (res in *res). */
-static uint64_t reap(struct io_uring *ring, int32_t *res)
-{
+static uint64_t reap(struct io_uring *ring, int32_t *res) {
     struct io_uring_cqe *cqe;
     CHECK_EQ(io_uring_wait_cqe(ring, &cqe), 0);
     uint64_t user_data = cqe->user_data;
@@ -50,23 +46,20 @@ static uint64_t reap(struct io_uring *ring, int32_t *res)
     return user_data;
 }
 
-static int32_t reap_expect(struct io_uring *ring, uint64_t user_data)
-{
+static int32_t reap_expect(struct io_uring *ring, uint64_t user_data) {
     int32_t res;
     CHECK_EQ(reap(ring, &res), user_data);
     return res;
 }
 
-static void finish(struct io_uring *ring)
-{
+static void finish(struct io_uring *ring) {
     io_uring_queue_exit(ring);
     ringer_sim_deinit();
 }
 
 /* ---- setup ---- */
 
-static int setup(unsigned entries, unsigned flags, unsigned cq, struct io_uring_params *out)
-{
+static int setup(unsigned entries, unsigned flags, unsigned cq, struct io_uring_params *out) {
     struct io_uring ring;
     struct io_uring_params p;
     memset(&p, 0, sizeof p);
@@ -74,15 +67,13 @@ static int setup(unsigned entries, unsigned flags, unsigned cq, struct io_uring_
     p.cq_entries = cq;
     int res = io_uring_queue_init_params(entries, &ring, &p);
     if (res == 0) {
-        if (out)
-            *out = p;
+        if (out) *out = p;
         io_uring_queue_exit(&ring);
     }
     return res;
 }
 
-static void test_setup_sizes(void)
-{
+static void test_setup_sizes(void) {
     world();
     struct io_uring_params p;
     CHECK_EQ(setup(1, 0, 0, &p), 0);
@@ -106,8 +97,11 @@ static void test_setup_sizes(void)
     CHECK_EQ(setup(4, IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SINGLE_ISSUER, 0, NULL), -EINVAL);
     CHECK_EQ(setup(4, IORING_SETUP_SQPOLL, 0, NULL), -EINVAL);
     CHECK_EQ(setup(4, IORING_SETUP_IOPOLL, 0, NULL), -EINVAL);
-    CHECK_EQ(setup(4, IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN |
-                          IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_SINGLE_ISSUER, 0, &p), 0);
+    CHECK_EQ(setup(4,
+                   IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG |
+                       IORING_SETUP_SINGLE_ISSUER,
+                   0, &p),
+             0);
     uint32_t needed = IORING_FEAT_NODROP | IORING_FEAT_SUBMIT_STABLE | IORING_FEAT_FAST_POLL;
     CHECK_EQ(p.features & needed, needed);
     struct io_uring ring;
@@ -117,8 +111,7 @@ static void test_setup_sizes(void)
     ringer_sim_deinit();
 }
 
-static void test_setup_profile_5_8(void)
-{
+static void test_setup_profile_5_8(void) {
     options.kernel = RINGER_SIM_KERNEL_5_8;
     world();
     struct io_uring_params p;
@@ -137,8 +130,7 @@ static void test_setup_profile_5_8(void)
 
 /* ---- SQ ---- */
 
-static void test_sq_full_and_stale_sqe(void)
-{
+static void test_sq_full_and_stale_sqe(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 4);
@@ -153,8 +145,7 @@ static void test_sq_full_and_stale_sqe(void)
     CHECK_EQ(io_uring_sq_space_left(&ring), 0);
     CHECK_EQ(io_uring_submit(&ring), 4);
     CHECK_EQ(io_uring_sq_ready(&ring), 0);
-    for (int i = 0; i < 4; i++)
-        CHECK_EQ(reap_expect(&ring, 100 + (uint64_t)i), 0);
+    for (int i = 0; i < 4; i++) CHECK_EQ(reap_expect(&ring, 100 + (uint64_t)i), 0);
     /* get_sqe does not clear, and prep never sets user_data */
     struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
     io_uring_prep_nop(sqe);
@@ -162,8 +153,7 @@ static void test_sq_full_and_stale_sqe(void)
     finish(&ring);
 }
 
-static void test_prep_failure_stops_submission(void)
-{
+static void test_prep_failure_stops_submission(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 4);
@@ -185,8 +175,7 @@ static void test_prep_failure_stops_submission(void)
     finish(&ring);
 }
 
-static void test_partial_submission_never_waits(void)
-{
+static void test_partial_submission_never_waits(void) {
     options.faults[RINGER_SIM_FAULT_ENTER_PARTIAL].ppm = 1000000;
     world();
     struct io_uring ring;
@@ -208,8 +197,7 @@ static void test_partial_submission_never_waits(void)
 
 /* ---- CQ ---- */
 
-static void test_overflow(void)
-{
+static void test_overflow(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 2); /* CQ of 4 */
@@ -217,15 +205,13 @@ static void test_overflow(void)
         struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
         io_uring_prep_nop(sqe);
         set_data(sqe, i);
-        if (i % 2 == 1)
-            CHECK_EQ(io_uring_submit(&ring), 2);
+        if (i % 2 == 1) CHECK_EQ(io_uring_submit(&ring), 2);
     }
     CHECK_EQ(io_uring_cq_ready(&ring), 4);
     CHECK(io_uring_cq_has_overflow(&ring));
     struct io_uring_cqe *cqes[8];
     CHECK_EQ(io_uring_peek_batch_cqe(&ring, cqes, 8), 4);
-    for (uint64_t i = 0; i < 4; i++)
-        CHECK_EQ(cqes[i]->user_data, i);
+    for (uint64_t i = 0; i < 4; i++) CHECK_EQ(cqes[i]->user_data, i);
     io_uring_cq_advance(&ring, 4);
     CHECK(io_uring_cq_has_overflow(&ring));
     CHECK_EQ(io_uring_peek_batch_cqe(&ring, cqes, 8), 2); /* flushes: the CQ was empty */
@@ -239,15 +225,13 @@ static void test_overflow(void)
 
 /* ---- timeouts ---- */
 
-static uint64_t mono(void)
-{
+static uint64_t mono(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void test_timeouts_never_early(void)
-{
+static void test_timeouts_never_early(void) {
     options.timer_slack_ns = 50000;
     world();
     struct io_uring ring;
@@ -287,8 +271,7 @@ static void test_timeouts_never_early(void)
     finish(&ring);
 }
 
-static void test_timeout_count_and_fields(void)
-{
+static void test_timeout_count_and_fields(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 8);
@@ -329,8 +312,7 @@ static void test_timeout_count_and_fields(void)
     finish(&ring);
 }
 
-static void test_timeout_remove(void)
-{
+static void test_timeout_remove(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 8);
@@ -359,8 +341,7 @@ struct pair {
     uint16_t port;
 };
 
-static void tcp_pair(struct pair *p)
-{
+static void tcp_pair(struct pair *p) {
     p->listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     CHECK(p->listener >= 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -375,15 +356,13 @@ static void tcp_pair(struct pair *p)
     CHECK(p->server >= 0);
 }
 
-static void tcp_pair_close(struct pair *p)
-{
+static void tcp_pair_close(struct pair *p) {
     close(p->client);
     close(p->server);
     close(p->listener);
 }
 
-static void test_tcp_ports_and_refused(void)
-{
+static void test_tcp_ports_and_refused(void) {
     world();
     struct pair p, q;
     tcp_pair(&p);
@@ -391,8 +370,8 @@ static void test_tcp_ports_and_refused(void)
     tcp_pair(&q);
     CHECK(q.port > 32768);
     int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     CHECK_EQ(connect(s, (struct sockaddr *)&a, sizeof a), -1);
     CHECK_EQ(errno, ECONNREFUSED);
     struct io_uring ring;
@@ -408,8 +387,7 @@ static void test_tcp_ports_and_refused(void)
     finish(&ring);
 }
 
-static void test_tcp_stream_semantics(void)
-{
+static void test_tcp_stream_semantics(void) {
     world();
     struct pair p;
     tcp_pair(&p);
@@ -465,8 +443,7 @@ static void test_tcp_stream_semantics(void)
     finish(&ring);
 }
 
-static void test_tcp_reset_on_unread_close(void)
-{
+static void test_tcp_reset_on_unread_close(void) {
     world();
     struct pair p;
     tcp_pair(&p);
@@ -485,8 +462,7 @@ static void test_tcp_reset_on_unread_close(void)
     finish(&ring);
 }
 
-static void test_close_does_not_cancel_accept(void)
-{
+static void test_close_does_not_cancel_accept(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 4);
@@ -510,8 +486,7 @@ static void test_close_does_not_cancel_accept(void)
     finish(&ring);
 }
 
-static void test_sock_nonempty_flag(void)
-{
+static void test_sock_nonempty_flag(void) {
     options.faults[RINGER_SIM_FAULT_CQE_FLAGS].ppm = 1000000;
     world();
     struct pair p;
@@ -534,8 +509,7 @@ static void test_sock_nonempty_flag(void)
     finish(&ring);
 }
 
-static void test_hostile_deferred_cancel(void)
-{
+static void test_hostile_deferred_cancel(void) {
     options.profile = RINGER_SIM_PROFILE_HOSTILE;
     options.faults[RINGER_SIM_FAULT_ORDER].ppm = 1000000;
     world();
@@ -564,8 +538,7 @@ static void test_hostile_deferred_cancel(void)
 
 /* ---- cancellation ---- */
 
-static void test_cancel_waiting_recv(void)
-{
+static void test_cancel_waiting_recv(void) {
     world();
     struct pair p;
     tcp_pair(&p);
@@ -589,18 +562,15 @@ static void test_cancel_waiting_recv(void)
     finish(&ring);
 }
 
-static int data_file(const char *path, uint32_t size)
-{
+static int data_file(const char *path, uint32_t size) {
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     CHECK(fd >= 0);
     static uint8_t block[4096];
-    for (uint32_t off = 0; off < size; off += 4096)
-        CHECK_EQ(pwrite(fd, block, 4096, off), 4096);
+    for (uint32_t off = 0; off < size; off += 4096) CHECK_EQ(pwrite(fd, block, 4096, off), 4096);
     return fd;
 }
 
-static void test_cancel_running_worker(void)
-{
+static void test_cancel_running_worker(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 8);
@@ -619,8 +589,7 @@ static void test_cancel_running_worker(void)
 }
 
 static void scripted(struct io_uring *ring, int fd, struct ringer_sim_cancel_script s,
-                     uint64_t first, int32_t first_res, uint64_t second, int32_t second_res)
-{
+                     uint64_t first, int32_t first_res, uint64_t second, int32_t second_res) {
     char in[8];
     ringer_sim_script_cancel(&s);
     struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
@@ -635,8 +604,7 @@ static void scripted(struct io_uring *ring, int fd, struct ringer_sim_cancel_scr
     CHECK_EQ(reap_expect(ring, second), second_res);
 }
 
-static void test_cancel_scripted_orders(void)
-{
+static void test_cancel_scripted_orders(void) {
     world();
     struct pair p;
     tcp_pair(&p);
@@ -656,8 +624,7 @@ static void test_cancel_scripted_orders(void)
     finish(&ring);
 }
 
-static void test_cancel_all_flags(void)
-{
+static void test_cancel_all_flags(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 8);
@@ -672,13 +639,11 @@ static void test_cancel_all_flags(void)
     set_data(sqe, 9);
     CHECK_EQ(io_uring_submit(&ring), 4);
     CHECK_EQ(reap_expect(&ring, 9), 3);
-    for (uint64_t i = 1; i <= 3; i++)
-        CHECK_EQ(reap_expect(&ring, i), -ECANCELED);
+    for (uint64_t i = 1; i <= 3; i++) CHECK_EQ(reap_expect(&ring, i), -ECANCELED);
     finish(&ring);
 }
 
-static void test_cancel_flags_before_5_19(void)
-{
+static void test_cancel_flags_before_5_19(void) {
     options.kernel = RINGER_SIM_KERNEL_5_8;
     world();
     struct io_uring ring;
@@ -693,8 +658,7 @@ static void test_cancel_flags_before_5_19(void)
 
 /* ---- eventfd ---- */
 
-static void test_eventfd(void)
-{
+static void test_eventfd(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 8);
@@ -731,8 +695,7 @@ static void test_eventfd(void)
 
 /* ---- files ---- */
 
-static void test_fd_lowest_free(void)
-{
+static void test_fd_lowest_free(void) {
     world();
     int a = open("/tmp/a", O_CREAT | O_RDWR, 0600);
     int b = open("/tmp/b", O_CREAT | O_RDWR, 0600);
@@ -753,8 +716,7 @@ static void test_fd_lowest_free(void)
     ringer_sim_deinit();
 }
 
-static void test_o_direct_alignment(void)
-{
+static void test_o_direct_alignment(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 8);
@@ -763,8 +725,13 @@ static void test_o_direct_alignment(void)
     fd = open("/data/d", O_RDWR | O_DIRECT);
     CHECK(fd >= 0);
     static _Alignas(4096) uint8_t buf[8192];
-    struct { uint64_t off; void *p; uint32_t len; int32_t res; } cases[] = {
-        {0, buf, 4096, 4096}, {512, buf, 4096, -EINVAL}, {0, buf + 1, 4096, -EINVAL},
+    struct {
+        uint64_t off;
+        void *p;
+        uint32_t len;
+        int32_t res;
+    } cases[] = {
+        {0, buf, 4096, 4096},   {512, buf, 4096, -EINVAL}, {0, buf + 1, 4096, -EINVAL},
         {0, buf, 100, -EINVAL}, {4096, buf, 8192, 8192},
     };
     for (uint64_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -788,8 +755,7 @@ static void test_o_direct_alignment(void)
     finish(&ring);
 }
 
-static void test_read_past_eof_and_holes(void)
-{
+static void test_read_past_eof_and_holes(void) {
     world();
     int fd = open("/data/h", O_RDWR | O_CREAT, 0600);
     CHECK_EQ(pwrite(fd, "xy", 2, 10000), 2);
@@ -808,14 +774,12 @@ static void test_read_past_eof_and_holes(void)
     ringer_sim_deinit();
 }
 
-static bool exists(const char *path)
-{
+static bool exists(const char *path) {
     struct stat st;
     return stat(path, &st) == 0;
 }
 
-static void test_crash_durability(void)
-{
+static void test_crash_durability(void) {
     options.faults[RINGER_SIM_FAULT_LOST_UNSYNCED].ppm = 1000000; /* lose all that may be lost */
     world();
     int dir = open("/data", O_RDONLY | O_DIRECTORY);
@@ -848,8 +812,7 @@ static void test_crash_durability(void)
     ringer_sim_deinit();
 }
 
-static void test_crash_keeps_when_not_lost(void)
-{
+static void test_crash_keeps_when_not_lost(void) {
     world();
     int a = open("/data/a", O_RDWR | O_CREAT, 0600);
     CHECK_EQ(pwrite(a, "kept", 4, 0), 4);
@@ -859,8 +822,7 @@ static void test_crash_keeps_when_not_lost(void)
     ringer_sim_deinit();
 }
 
-static void test_fsync_failure_loses_data_at_crash(void)
-{
+static void test_fsync_failure_loses_data_at_crash(void) {
     options.faults[RINGER_SIM_FAULT_FSYNC_FAIL].ppm = 1000000;
     world();
     int a = open("/data/f", O_RDWR | O_CREAT, 0600);
@@ -873,12 +835,11 @@ static void test_fsync_failure_loses_data_at_crash(void)
     ringer_sim_crash();
     char buf[8] = {0};
     CHECK_EQ(ringer_sim_read_file("/data/f", buf, 8, 0), 4); /* the size was persisted */
-    CHECK(memcmp(buf, "lost", 4) != 0); /* the data was not */
+    CHECK(memcmp(buf, "lost", 4) != 0);                      /* the data was not */
     ringer_sim_deinit();
 }
 
-static void test_block_device_and_lock(void)
-{
+static void test_block_device_and_lock(void) {
     world();
     CHECK_EQ(ringer_sim_add_block_device("/dev_sim", 1 << 20, false), 0);
     int fd = open("/dev_sim", O_RDWR);
@@ -904,8 +865,7 @@ static void test_block_device_and_lock(void)
     ringer_sim_deinit();
 }
 
-static void test_fsync_after_close_in_batch(void)
-{
+static void test_fsync_after_close_in_batch(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 8);
@@ -924,15 +884,14 @@ static void test_fsync_after_close_in_batch(void)
 
 /* ---- links and drain ---- */
 
-static void push(struct io_uring *ring, struct io_uring_sqe *sqe, uint64_t user_data, unsigned flags)
-{
+static void push(struct io_uring *ring, struct io_uring_sqe *sqe, uint64_t user_data,
+                 unsigned flags) {
     (void)ring;
     io_uring_sqe_set_data64(sqe, user_data);
     io_uring_sqe_set_flags(sqe, flags);
 }
 
-static void test_links(void)
-{
+static void test_links(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 8);
@@ -1004,8 +963,7 @@ static void test_links(void)
     finish(&ring);
 }
 
-static void test_link_prep_failure_and_boundary(void)
-{
+static void test_link_prep_failure_and_boundary(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 8);
@@ -1033,8 +991,7 @@ static void test_link_prep_failure_and_boundary(void)
     finish(&ring);
 }
 
-static void test_drain(void)
-{
+static void test_drain(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 8);
@@ -1056,8 +1013,7 @@ static void test_drain(void)
     finish(&ring);
 }
 
-static void test_cancel_held_link_member(void)
-{
+static void test_cancel_held_link_member(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 8);
@@ -1090,8 +1046,7 @@ static void test_cancel_held_link_member(void)
 
 /* ---- death tests ---- */
 
-static void test_deadlock_is_reported(void)
-{
+static void test_deadlock_is_reported(void) {
     world();
     struct io_uring ring;
     ring_init(&ring, 4);
@@ -1107,8 +1062,7 @@ static void test_deadlock_is_reported(void)
     simtest_fail("returned from a deadlocked wait");
 }
 
-static void test_leak_is_reported(void)
-{
+static void test_leak_is_reported(void) {
     world();
     open("/tmp/leak", O_CREAT | O_RDWR, 0600);
     ringer_sim_deinit(); /* aborts: an fd leaked */
@@ -1152,7 +1106,6 @@ static const struct simtest tests[] = {
     {"sim_leak_is_reported", test_leak_is_reported, SIGABRT},
 };
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     return simtest_main(tests, (int)(sizeof tests / sizeof tests[0]), argc, argv);
 }

@@ -15,15 +15,13 @@
 
 static _Alignas(4096) char buffers[32][4096];
 
-static double host_seconds(void)
-{
+static double host_seconds(void) {
     struct timespec ts; /* the host's clock: clock_gettime is the sim's here */
     syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     long batches = argc > 1 ? atol(argv[1]) : 50000;
     struct ringer_sim_options o;
     memset(&o, 0, sizeof o);
@@ -33,8 +31,7 @@ int main(int argc, char **argv)
     struct io_uring ring;
     io_uring_queue_init(32, &ring, 0);
     int fd = open("/data/perf", O_RDWR | O_CREAT, 0600);
-    for (int i = 0; i < 256; i++)
-        (void)pwrite(fd, buffers[0], 4096, (off_t)i * 4096);
+    for (int i = 0; i < 256; i++) (void)pwrite(fd, buffers[0], 4096, (off_t)i * 4096);
     close(fd);
     fd = open("/data/perf", O_RDWR | O_DIRECT);
     double start = host_seconds();
@@ -43,10 +40,8 @@ int main(int argc, char **argv)
         for (int k = 0; k < 32; k++) {
             struct io_uring_sqe *s = io_uring_get_sqe(&ring);
             uint64_t off = (uint64_t)((b * 32 + k) % 256) * 4096;
-            if (k & 1)
-                io_uring_prep_write(s, fd, buffers[k], 4096, off);
-            else
-                io_uring_prep_read(s, fd, buffers[k], 4096, off);
+            if (k & 1) io_uring_prep_write(s, fd, buffers[k], 4096, off);
+            else io_uring_prep_read(s, fd, buffers[k], 4096, off);
             io_uring_sqe_set_data64(s, (uint64_t)k);
         }
         io_uring_submit_and_wait(&ring, 32);

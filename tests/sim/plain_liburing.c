@@ -31,14 +31,12 @@ struct result {
     int res;
 };
 
-static int by_user_data(const void *a, const void *b)
-{
+static int by_user_data(const void *a, const void *b) {
     const struct result *x = a, *y = b;
     return (x->user_data > y->user_data) - (x->user_data < y->user_data);
 }
 
-static struct io_uring_sqe *next(void)
-{
+static struct io_uring_sqe *next(void) {
     struct io_uring_sqe *s = io_uring_get_sqe(&ring);
     if (s == NULL) {
         fprintf(stderr, "no sqe\n");
@@ -48,15 +46,13 @@ static struct io_uring_sqe *next(void)
 }
 
 /* Set after prep: liburing's prep helpers never set user_data and clear flags. */
-static void tag(struct io_uring_sqe *s, unsigned long long user_data)
-{
+static void tag(struct io_uring_sqe *s, unsigned long long user_data) {
     io_uring_sqe_set_data64(s, user_data);
     io_uring_sqe_set_flags(s, 0);
 }
 
 /* Submits, waits for n CQEs, prints them sorted by user_data. */
-static void batch(const char *what, int n, struct result *out)
-{
+static void batch(const char *what, int n, struct result *out) {
     struct result r[16];
     int submitted = io_uring_submit(&ring);
     for (int i = 0; i < n; i++) {
@@ -75,23 +71,19 @@ static void batch(const char *what, int n, struct result *out)
     for (int i = 0; i < n; i++) {
         if (r[i].res >= 0 && r[i].user_data >= 900)
             printf(" %llu=fd", r[i].user_data); /* fd numbers depend on the process */
-        else
-            printf(" %llu=%d", r[i].user_data, r[i].res);
-        if (out)
-            out[i] = r[i];
+        else printf(" %llu=%d", r[i].user_data, r[i].res);
+        if (out) out[i] = r[i];
     }
     printf("\n");
 }
 
-static unsigned long long now_ns(void)
-{
+static unsigned long long now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
 }
 
-static void files(const char *dir)
-{
+static void files(const char *dir) {
     char path[512];
     snprintf(path, sizeof path, "%s/plain_file", dir);
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -133,8 +125,7 @@ static void files(const char *dir)
     printf("unlink: %d\n", unlink(path));
 }
 
-static void pipes(void)
-{
+static void pipes(void) {
     int p[2];
     printf("pipe: %d\n", pipe2(p, O_CLOEXEC));
     static char buf[16];
@@ -156,8 +147,7 @@ static void pipes(void)
     close(p[0]);
 }
 
-static void sockets(void)
-{
+static void sockets(void) {
     int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -227,8 +217,7 @@ static void sockets(void)
     close(c);
 }
 
-static void events(void)
-{
+static void events(void) {
     int e = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     static uint64_t value;
     struct io_uring_sqe *s = next();
@@ -246,8 +235,7 @@ static void events(void)
     close(e);
 }
 
-static void timeouts(void)
-{
+static void timeouts(void) {
     static struct __kernel_timespec ten_ms = {.tv_nsec = 10000000}, long_ts = {.tv_sec = 5};
     unsigned long long start = now_ns();
     struct io_uring_sqe *s = next();
@@ -278,8 +266,7 @@ static void timeouts(void)
     batch("cancel unknown", 1, NULL);
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: plain_liburing DIR\n");
         return 2;
@@ -287,8 +274,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     int res = io_uring_queue_init(8, &ring, 0);
     printf("queue_init: %d\n", res);
-    if (res < 0)
-        return 77;
+    if (res < 0) return 77;
     files(argv[1]);
     pipes();
     sockets();

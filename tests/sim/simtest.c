@@ -3,29 +3,24 @@
 
 static int simtest_fd = -1;
 
-void simtest_fail(const char *format, ...)
-{
+void simtest_fail(const char *format, ...) {
     char msg[512];
     va_list args;
     va_start(args, format);
     int n = vsnprintf(msg, sizeof msg, format, args);
     va_end(args);
-    if (n > 0)
-        (void)!write(simtest_fd, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+    if (n > 0) (void)!write(simtest_fd, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
     _exit(1);
 }
 
-void simtest_skip(const char *reason)
-{
+void simtest_skip(const char *reason) {
     char msg[512];
     int n = snprintf(msg, sizeof msg, "SKIP:%s", reason);
-    if (n > 0)
-        (void)!write(simtest_fd, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+    if (n > 0) (void)!write(simtest_fd, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
     _exit(0);
 }
 
-static void run_one(const struct simtest *t)
-{
+static void run_one(const struct simtest *t) {
     int fds[2];
     if (pipe(fds) != 0) {
         printf("FAIL %s: pipe\n", t->name);
@@ -57,8 +52,7 @@ static void run_one(const struct simtest *t)
     if (strncmp(msg, "SKIP:", 5) == 0) {
         printf("skip %s: %s\n", t->name, msg + 5);
     } else if (t->expect_signal) {
-        if (WIFSIGNALED(status) && WTERMSIG(status) == t->expect_signal)
-            printf("ok %s\n", t->name);
+        if (WIFSIGNALED(status) && WTERMSIG(status) == t->expect_signal) printf("ok %s\n", t->name);
         else
             printf("FAIL %s: expected signal %d, status 0x%x %s\n", t->name, t->expect_signal,
                    status, msg);
@@ -72,12 +66,10 @@ static void run_one(const struct simtest *t)
     fflush(stdout);
 }
 
-int simtest_main(const struct simtest *tests, int count, int argc, char **argv)
-{
+int simtest_main(const struct simtest *tests, int count, int argc, char **argv) {
     const char *filter = argc > 1 ? argv[1] : NULL;
     for (int i = 0; i < count; i++) {
-        if (filter == NULL || strstr(tests[i].name, filter) != NULL)
-            run_one(&tests[i]);
+        if (filter == NULL || strstr(tests[i].name, filter) != NULL) run_one(&tests[i]);
     }
     return 0;
 }

@@ -26,18 +26,17 @@ struct simtest {
 _Noreturn void simtest_fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void simtest_skip(const char *reason);
 
-#define CHECK(c)                                                                               \
-    do {                                                                                       \
-        if (!(c))                                                                              \
-            simtest_fail("%s:%d: %s", __FILE__, __LINE__, #c);                                 \
+#define CHECK(c)                                                     \
+    do {                                                             \
+        if (!(c)) simtest_fail("%s:%d: %s", __FILE__, __LINE__, #c); \
     } while (0)
 
-#define CHECK_EQ(a, b)                                                                         \
-    do {                                                                                       \
-        long long simtest_a_ = (long long)(a), simtest_b_ = (long long)(b);                    \
-        if (simtest_a_ != simtest_b_)                                                          \
-            simtest_fail("%s:%d: %s == %s (%lld vs %lld)", __FILE__, __LINE__, #a, #b,         \
-                         simtest_a_, simtest_b_);                                              \
+#define CHECK_EQ(a, b)                                                                             \
+    do {                                                                                           \
+        long long simtest_a_ = (long long)(a), simtest_b_ = (long long)(b);                        \
+        if (simtest_a_ != simtest_b_)                                                              \
+            simtest_fail("%s:%d: %s == %s (%lld vs %lld)", __FILE__, __LINE__, #a, #b, simtest_a_, \
+                         simtest_b_);                                                              \
     } while (0)
 
 int simtest_main(const struct simtest *tests, int count, int argc, char **argv);

@@ -33,74 +33,61 @@ static int file_fd = -1, direct_fd = -1, event_fd = -1, listener = -1, client = 
 static struct sockaddr_in listen_addr;
 static uint64_t completions;
 
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
+static void close_fd(int *fd) {
+    if (*fd >= 0) close(*fd);
     *fd = -1;
 }
 
-static void open_pair(void)
-{
+static void open_pair(void) {
     close_fd(&client);
     close_fd(&server);
     client = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (client < 0)
-        return;
+    if (client < 0) return;
     int res = connect(client, (struct sockaddr *)&listen_addr, sizeof listen_addr);
     if (res != 0 && errno != EINPROGRESS) {
         close_fd(&client);
         return;
     }
     server = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (server < 0)
-        close_fd(&client);
+    if (server < 0) close_fd(&client);
 }
 
-static void setup(void)
-{
+static void setup(void) {
     file_fd = open("/data/workload", O_RDWR | O_CREAT | O_TRUNC, 0600);
     for (uint32_t i = 0; i < 16 && file_fd >= 0; i++)
         (void)pwrite(file_fd, sync_buffer, BLOCK, (off_t)i * BLOCK);
-    if (file_fd >= 0)
-        (void)fsync(file_fd);
+    if (file_fd >= 0) (void)fsync(file_fd);
     direct_fd = open("/data/workload", O_RDWR | O_DIRECT);
     event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    listen_addr = (struct sockaddr_in){.sin_family = AF_INET,
-                                       .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    listen_addr =
+        (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof listen_addr;
     if (bind(listener, (struct sockaddr *)&listen_addr, sizeof listen_addr) != 0 ||
         listen(listener, 8) != 0 ||
         getsockname(listener, (struct sockaddr *)&listen_addr, &len) != 0)
         close_fd(&listener);
-    if (listener >= 0)
-        open_pair();
+    if (listener >= 0) open_pair();
 }
 
-static int free_slot(uint32_t start)
-{
+static int free_slot(uint32_t start) {
     for (uint32_t i = 0; i < SLOTS; i++) {
         uint32_t s = (start + i) % SLOTS;
-        if (!slots[s].busy)
-            return (int)s;
+        if (!slots[s].busy) return (int)s;
     }
     return -1;
 }
 
-static int busy_slot(uint32_t start)
-{
+static int busy_slot(uint32_t start) {
     for (uint32_t i = 0; i < SLOTS; i++) {
         uint32_t s = (start + i) % SLOTS;
-        if (slots[s].busy)
-            return (int)s;
+        if (slots[s].busy) return (int)s;
     }
     return -1;
 }
 
 /* Prepares one op of kind `kind` in slot s; false if it does not apply right now. */
-static bool prep(struct io_uring_sqe *sqe, uint32_t kind, int s, uint32_t i)
-{
+static bool prep(struct io_uring_sqe *sqe, uint32_t kind, int s, uint32_t i) {
     uint64_t off = (uint64_t)(i % 16) * BLOCK;
     int fd = (i % 2 && direct_fd >= 0) ? direct_fd : file_fd;
     switch (kind) {
@@ -150,38 +137,32 @@ static bool prep(struct io_uring_sqe *sqe, uint32_t kind, int s, uint32_t i)
     }
 }
 
-static void on_cqe(const struct io_uring_cqe *cqe)
-{
+static void on_cqe(const struct io_uring_cqe *cqe) {
     uint64_t s = cqe->user_data - 1;
-    if (s >= SLOTS || !slots[s].busy)
-        return; /* a cancel's own CQE is slot-less */
+    if (s >= SLOTS || !slots[s].busy) return; /* a cancel's own CQE is slot-less */
     completions++;
     slots[s].busy = false;
     int res = cqe->res;
-    if (slots[s].opcode == IORING_OP_OPENAT && res >= 0)
-        close(res);
+    if (slots[s].opcode == IORING_OP_OPENAT && res >= 0) close(res);
     if ((slots[s].opcode == IORING_OP_SEND || slots[s].opcode == IORING_OP_RECV) &&
         (res == -ECONNRESET || res == -EPIPE || res == 0 || res == -ETIMEDOUT))
         open_pair();
 }
 
-static void reap_all(void)
-{
+static void reap_all(void) {
     struct io_uring_cqe *cqes[32];
     unsigned n;
     while ((n = io_uring_peek_batch_cqe(&ring, cqes, 32)) > 0) {
-        for (unsigned k = 0; k < n; k++)
-            on_cqe(cqes[k]);
+        for (unsigned k = 0; k < n; k++) on_cqe(cqes[k]);
         io_uring_cq_advance(&ring, n);
     }
 }
 
 static void step(uint32_t i);
 
-static void prep_one(uint32_t i)
-{
-    static const uint8_t opcodes[] = {IORING_OP_WRITE, IORING_OP_READ, IORING_OP_FSYNC,
-                                      IORING_OP_SEND, IORING_OP_RECV, IORING_OP_TIMEOUT,
+static void prep_one(uint32_t i) {
+    static const uint8_t opcodes[] = {IORING_OP_WRITE,        IORING_OP_READ, IORING_OP_FSYNC,
+                                      IORING_OP_SEND,         IORING_OP_RECV, IORING_OP_TIMEOUT,
                                       IORING_OP_ASYNC_CANCEL, IORING_OP_READ, IORING_OP_OPENAT,
                                       IORING_OP_STATX};
     uint32_t kind = (i * 2654435761u >> 16) % 10;
@@ -204,13 +185,10 @@ static void prep_one(uint32_t i)
     }
 }
 
-static void step(uint32_t i)
-{
+static void step(uint32_t i) {
     prep_one(i);
-    if (i % 3 == 1)
-        prep_one(i * 31 + 7); /* batches of two or three SQEs */
-    if (i % 9 == 2)
-        prep_one(i * 17 + 3);
+    if (i % 3 == 1) prep_one(i * 31 + 7); /* batches of two or three SQEs */
+    if (i % 9 == 2) prep_one(i * 17 + 3);
     if (i % 50 == 49 && listener >= 0)
         open_pair(); /* new connections: connect and accept decisions */
     if (i % 3 == 0 && event_fd >= 0) {
@@ -225,27 +203,23 @@ static void step(uint32_t i)
     if (i % 4 == 3) {
         struct io_uring_cqe *cqe;
         struct __kernel_timespec ts = {.tv_nsec = 200000};
-        if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts) == 0)
-            reap_all();
+        if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts) == 0) reap_all();
     }
 }
 
-struct workload_result workload_run(uint32_t iterations, bool crash)
-{
+struct workload_result workload_run(uint32_t iterations, bool crash) {
     struct workload_result result = {0};
     memset(slots, 0, sizeof slots);
     completions = 0;
-    if (io_uring_queue_init(16, &ring, 0) != 0)
-        return result;
+    if (io_uring_queue_init(16, &ring, 0) != 0) return result;
     setup();
-    for (uint32_t i = 0; i < iterations; i++)
-        step(i);
+    for (uint32_t i = 0; i < iterations; i++) step(i);
     result.completions = completions;
     if (crash) {
         static _Alignas(4096) uint8_t tail[8192];
         if (file_fd >= 0)
             (void)pwrite(file_fd, tail, sizeof tail, 4096); /* unsynced at the crash */
-        ringer_sim_crash(); /* every fd and ring is gone */
+        ringer_sim_crash();                                 /* every fd and ring is gone */
         file_fd = direct_fd = event_fd = listener = client = server = -1;
         return result;
     }
@@ -261,7 +235,6 @@ struct workload_result workload_run(uint32_t iterations, bool crash)
      * program must when it abandons a ring with unreaped CQEs */
     int fds[64];
     uint32_t n = ringer_sim_open_fds(fds, 64);
-    for (uint32_t k = 0; k < n && k < 64; k++)
-        close(fds[k]);
+    for (uint32_t k = 0; k < n && k < 64; k++) close(fds[k]);
     return result;
 }
