@@ -82,19 +82,7 @@ $(SIMTEST_DIR)/diff_script_real: tests/sim/diff_script.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< -luring
 
-# make install also installs the sim: libringer_sim.a, <ringer_sim.h>, the drop-in headers
-# under include/ringer-sim/, and ringer-sim.pc (pkg-config --cflags --libs --static ringer-sim).
-.PHONY: install-sim-lib
-install: install-sim-lib
-install-sim-lib: $(LIBRINGER_SIM_A)
-	install -d $(DESTDIR)$(INCDIR)/ringer-sim $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR)
-	install -m 644 sim/include/liburing.h sim/include/ringer_sim_posix.h sim/include/ringer_sim.h \
-		$(DESTDIR)$(INCDIR)/ringer-sim/
-	install -m 644 sim/include/ringer_sim.h $(DESTDIR)$(INCDIR)/ringer_sim.h
-	install -m 644 $(LIBRINGER_SIM_A) $(DESTDIR)$(LIBDIR)/libringer_sim.a
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	    -e 's|@INCDIR@|$(INCDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    sim/ringer-sim.pc.in > $(DESTDIR)$(PCDIR)/ringer-sim.pc
+# make install installs the sim too: see install.mk.
 
 # A throughput probe of the sim kernel (not a test).
 .PHONY: sim-perf
