@@ -460,7 +460,8 @@ static void cancel_waiting_stream_ops(struct kernel *k) {
         memset(&k->requests[id], 0, sizeof(k->requests[id]));
         k->requests[id].kind = RQ_CANCEL;
         io_uring_prep_cancel64(sqe, waiting[i], 0);
-        io_uring_sqe_set_flags(sqe, 0); /* a stale SQE may hold any flags (§13 item 12) */
+        /* A stale SQE may hold any flags (kernel-semantics.md §13 item 12). */
+        io_uring_sqe_set_flags(sqe, 0);
         io_uring_sqe_set_data64(sqe, id);
     }
 }

@@ -46,7 +46,7 @@ static void start_recv(void) {
 
 static void run_fifo(uint32_t entries) {
     if (world_has_transparent_faults())
-        SKIP("many sends in flight on one socket may be served in any order (kernel-semantics "
+        SKIP("many sends in flight on one socket may be served in any order (kernel-semantics.md "
              "§13 item 9), and this kernel does so; I16 is checked on SQE order instead");
     fixture_begin(&fixture, entries, 0);
     CHECK(tcp_pair_open(&fixture.io, &pair, AF_INET, NULL));
@@ -96,7 +96,7 @@ TEST(overflow_many_timeouts_largest_ring) {
     fixture_end(&fixture);
 }
 
-/* §7 step 3: SQEs prepared by callbacks are submitted before the tick returns. */
+/* loop.md §7 step 3: SQEs prepared by callbacks are submitted before the tick returns. */
 static struct op yield_op, started_by_callback, cancel_a, cancel_b;
 
 static void start_timeout(struct op *op) {
