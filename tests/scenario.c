@@ -10,6 +10,7 @@
 int callback_depth;
 bool inside_starter;
 static unsigned callbacks_total;
+static bool cancel_all_started; /* by fixture_cancel_all: no op callback may follow */
 
 /* RINGER_TEST_TASKRUN=coop runs every test that names no task-run flag on a ring with
  * COOP_TASKRUN alone (io-wq workers post their CQEs themselves) instead of ringer's
@@ -32,11 +33,21 @@ void ringer_init_or_skip(struct ringer_io *io, uint32_t entries, uint32_t flags)
 
 void fixture_begin(struct fixture *fixture, uint32_t entries, uint32_t flags) {
     memset(fixture, 0, sizeof *fixture);
+    cancel_all_started = false;
     world_temp_dir_fd(); /* part of the baseline, not of the fds under test */
     fixture->fds_before = world_open_fd_count();
     fixture->fd_set_before = world_open_fd_set_hash();
     ringer_init_or_skip(&fixture->io, entries, flags);
     alloc_count_start();
+}
+
+void fixture_cancel_all(struct fixture *fixture) {
+    const unsigned callbacks_before = callbacks_total;
+    cancel_all_started = true;
+    CHECK_EQ(ringer_cancel_all(&fixture->io), 0);
+    fixture->cancel_all_ran = true;
+    CHECK_EQ(callbacks_total, callbacks_before); /* I13 */
+    check_quiescent(&fixture->io);               /* I7 */
 }
 
 void check_quiescent(const struct ringer_io *io) {
@@ -90,6 +101,7 @@ void callback_leave(void) {
 
 void op_callback(void *context, struct ringer_completion *completion, int32_t result) {
     struct op *op = context;
+    CHECK(!cancel_all_started); /* I13: nothing is called back once cancel_all began */
     callback_enter();
     CHECK(completion == &op->completion);
     op->calls++;
@@ -117,6 +129,17 @@ static socklen_t loopback_address(int family, struct sockaddr_storage *address) 
     in->sin_family = AF_INET;
     in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     return sizeof *in;
+}
+
+int tcp_listener_open(struct ringer_io *io, struct sockaddr_in *address, int backlog) {
+    int listener = ringer_open_socket_tcp(io, AF_INET, NULL);
+    CHECK_GE(listener, 0);
+    memset(address, 0, sizeof *address);
+    address->sin_family = AF_INET;
+    address->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof *address;
+    CHECK_EQ(ringer_listen(io, listener, (struct sockaddr *)address, &size, backlog), 0);
+    return listener;
 }
 
 bool tcp_pair_open(struct ringer_io *io, struct tcp_pair *pair, int family,

@@ -34,6 +34,10 @@ void fixture_begin(struct fixture *fixture, uint32_t entries, uint32_t flags);
 /* The common end checks, then ringer_deinit and the fd-leak check. The caller has closed
  * every fd it opened since fixture_begin. */
 void fixture_end(struct fixture *fixture);
+/* ringer_cancel_all as a test ends with it: it returns 0, runs no callback (an op callback
+ * from here on, until the next fixture_begin, fails the test: I13), and leaves the loop
+ * quiescent (I7). Only fixture_end may follow. */
+void fixture_cancel_all(struct fixture *fixture);
 /* Asserts that queued, in_kernel, unqueued, completed, awaiting and deadlines are all 0. */
 void check_quiescent(const struct ringer_io *io);
 /* Between two loop calls (outside callbacks, before cancel_all): I17/I18 and the balance of
@@ -109,6 +113,9 @@ struct tcp_pair {
  * Returns false if the family is missing. */
 bool tcp_pair_open(struct ringer_io *io, struct tcp_pair *pair, int family,
                    const struct ringer_tcp_options *options);
+/* A listening TCP socket without options on 127.0.0.1, port 0: returns its fd and writes the
+ * bound address (with the real port) to `address`. */
+int tcp_listener_open(struct ringer_io *io, struct sockaddr_in *address, int backlog);
 void tcp_pair_close(struct ringer_io *io, struct tcp_pair *pair);
 
 /* A file in `dir` with `size` bytes of test_pattern(i); returns an O_RDWR fd. */

@@ -260,11 +260,8 @@ static void accept_succeeds(uint8_t kernel, uint32_t flags, uint64_t latency_ns,
     world_sim_configure(&options);
     static bool before[RINGER_SIM_MAX_FDS], after[RINGER_SIM_MAX_FDS];
     fixture_begin(&fixture, 32, flags);
-    struct sockaddr_in address = {.sin_family = AF_INET};
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    int listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
-    CHECK_EQ(ringer_listen(&fixture.io, listener, (struct sockaddr *)&address, &size, 4), 0);
+    struct sockaddr_in address;
+    int listener = tcp_listener_open(&fixture.io, &address, 4);
     int client = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     CHECK_GE(client, 0);
     STARTER(ringer_accept(&fixture.io, &op_prepare(&target)->completion, listener, &target,
@@ -272,7 +269,7 @@ static void accept_succeeds(uint8_t kernel, uint32_t flags, uint64_t latency_ns,
     CHECK_EQ(ringer_tick(&fixture.io), 0);
     open_fd_set(before);
     /* The library's socket is non-blocking: the connect goes on in the kernel. */
-    int rc = connect(client, (struct sockaddr *)&address, size);
+    int rc = connect(client, (struct sockaddr *)&address, sizeof address);
     CHECK(rc == 0 || errno == EINPROGRESS);
     if (script) ringer_sim_script_cancel(script);
     op_prepare(&user_cancel);

@@ -30,7 +30,6 @@ static uint8_t message[NTH_MESSAGE], received[NTH_MESSAGE];
 static uint8_t file_data[NTH_SIZE], file_back[NTH_SIZE];
 static int listener = -1, client = -1, server = -1, file = -1;
 static struct sockaddr_in listen_address;
-static socklen_t listen_address_size;
 
 /* Judged only under the faithful profile; hostile runs check invariants alone. */
 #define CHECK_DOCUMENTED(result, ...) CHECK_DOCUMENTED_IF(judged, result, __VA_ARGS__)
@@ -40,7 +39,7 @@ static bool connect_pair(void) {
     STARTER(ringer_accept(&fixture.io, &op_prepare(&accept_op)->completion, listener, &accept_op,
                           op_callback));
     STARTER(ringer_connect(&fixture.io, &op_prepare(&connect_op)->completion, client,
-                           (struct sockaddr *)&listen_address, listen_address_size, &connect_op,
+                           (struct sockaddr *)&listen_address, sizeof listen_address, &connect_op,
                            op_callback));
     RUN_UNTIL(&fixture.io, connect_op.calls == 1 && (accept_op.calls == 1 || connect_op.result));
     if (accept_op.calls == 0) { /* the connect failed: nothing will reach the listener */
@@ -136,15 +135,7 @@ static void close_file(void) {
 static void nth_setup(void) {
     int dir = world_disk_dir_fd();
     fixture_begin(&fixture, 8, 0);
-    listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
-    CHECK_GE(listener, 0);
-    memset(&listen_address, 0, sizeof listen_address);
-    listen_address.sin_family = AF_INET;
-    listen_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    listen_address_size = sizeof listen_address;
-    CHECK_EQ(ringer_listen(&fixture.io, listener, (struct sockaddr *)&listen_address,
-                           &listen_address_size, 4),
-             0);
+    listener = tcp_listener_open(&fixture.io, &listen_address, 4);
     client = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     CHECK_GE(client, 0);
     file = world_create_file(dir, "b3_nth", NULL, 0);

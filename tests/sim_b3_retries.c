@@ -130,30 +130,18 @@ TEST(sim_b3_recv_eintr) {
     for (uint32_t k = 1; k <= 3; k++) send_recv_with_eintr(IORING_OP_RECV, k);
 }
 
-static int open_listener(struct sockaddr_in *address, socklen_t *size) {
-    int listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
-    CHECK_GE(listener, 0);
-    memset(address, 0, sizeof *address);
-    address->sin_family = AF_INET;
-    address->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    *size = sizeof *address;
-    CHECK_EQ(ringer_listen(&fixture.io, listener, (struct sockaddr *)address, size, 4), 0);
-    return listener;
-}
-
 /* `opcode` is ACCEPT or CONNECT: that side gets -EINTR k times, then succeeds once. */
 static void accept_connect_with_eintr(uint8_t opcode, uint32_t k) {
     b3_begin();
     struct sockaddr_in address;
-    socklen_t size;
-    int listener = open_listener(&address, &size);
+    int listener = tcp_listener_open(&fixture.io, &address, 4);
     int client = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     CHECK_GE(client, 0);
     ringer_sim_script_result(opcode, -EINTR, k);
     STARTER(ringer_accept(&fixture.io, &op_prepare(&target)->completion, listener, &target,
                           op_callback));
     STARTER(ringer_connect(&fixture.io, &op_prepare(&other)->completion, client,
-                           (struct sockaddr *)&address, size, &other, op_callback));
+                           (struct sockaddr *)&address, sizeof address, &other, op_callback));
     RUN_UNTIL(&fixture.io, target.calls == 1 && other.calls == 1);
     CHECK_GE(target.result, 0);
     CHECK(fd_is_cloexec(target.result));

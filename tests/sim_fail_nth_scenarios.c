@@ -20,7 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "scenario.h"
+#include "scenario_a8.h"
 #include "world_sim.h"
 
 static struct fixture fixture;
@@ -155,66 +155,20 @@ TEST(sim_a1_file_round_trip_fail_nth) {
 
 /* ---- A8 ---- */
 
-#define A8_READS 8
-#define A8_SIZE  (16u * 1024)
-
-static struct op a8_reads[A8_READS], a8_recvs[2], a8_timeout;
-static uint8_t a8_buffers[A8_READS][A8_SIZE] __attribute__((aligned(4096)));
-static uint8_t a8_recv_buffers[2][64];
 static struct tcp_pair a8_pair;
 static int a8_file = -1;
-static bool a8_canceled;
-
-static void a8_callback(void *context, struct ringer_completion *completion, int32_t result) {
-    CHECK(!a8_canceled);
-    op_callback(context, completion, result);
-}
-
-static uint64_t a8_checksum(void) {
-    uint64_t hash = 1469598103934665603ull;
-    for (unsigned b = 0; b < A8_READS; b++)
-        for (unsigned i = 0; i < A8_SIZE; i++) hash = (hash ^ a8_buffers[b][i]) * 1099511628211ull;
-    for (unsigned b = 0; b < 2; b++)
-        for (unsigned i = 0; i < sizeof a8_recv_buffers[b]; i++)
-            hash = (hash ^ a8_recv_buffers[b][i]) * 1099511628211ull;
-    return hash;
-}
 
 static void a8_setup(void) {
     int dir = world_disk_dir_fd();
     fixture_begin(&fixture, 32, 0);
-    world_close(make_test_file(dir, "a8_file", A8_SIZE));
-    a8_file = world_open_file(dir, "a8_file", O_RDONLY | O_DIRECT);
-    CHECK_GE(a8_file, 0);
+    a8_file = a8_open_file(dir, true);
     CHECK(tcp_pair_open(&fixture.io, &a8_pair, AF_INET, NULL));
-    a8_canceled = false;
-}
-
-static void a8_start_everything(void) {
-    for (unsigned i = 0; i < A8_READS; i++) {
-        memset(a8_buffers[i], 0xEE, A8_SIZE);
-        STARTER(ringer_read(&fixture.io, &op_prepare(&a8_reads[i])->completion, a8_file,
-                            a8_buffers[i], A8_SIZE, 0, &a8_reads[i], a8_callback));
-    }
-    for (unsigned i = 0; i < 2; i++) {
-        memset(a8_recv_buffers[i], 0xEE, sizeof a8_recv_buffers[i]);
-        STARTER(ringer_recv(&fixture.io, &op_prepare(&a8_recvs[i])->completion, a8_pair.server,
-                            a8_recv_buffers[i], sizeof a8_recv_buffers[i], &a8_recvs[i],
-                            a8_callback));
-    }
-    STARTER(ringer_timeout(&fixture.io, &op_prepare(&a8_timeout)->completion, 10000 * MS,
-                           &a8_timeout, a8_callback));
 }
 
 static void a8_run(void) {
-    a8_start_everything();
+    a8_start(&fixture.io, a8_file, a8_pair.server);
     CHECK_EQ(ringer_tick(&fixture.io), 0);
-    unsigned callbacks_before = op_callbacks_total();
-    a8_canceled = true;
-    CHECK_EQ(ringer_cancel_all(&fixture.io), 0);
-    fixture.cancel_all_ran = true;
-    CHECK_EQ(op_callbacks_total(), callbacks_before);
-    check_quiescent(&fixture.io);
+    fixture_cancel_all(&fixture); /* whatever the fault did, no callback from here on */
     CHECK_EQ(ringer_sim_in_flight(), 0);
     uint64_t sum = a8_checksum();
     world_sleep_ns(50 * MS);
@@ -224,7 +178,6 @@ static void a8_run(void) {
     world_close(a8_pair.server);
     world_close(a8_pair.listener);
     fixture_end(&fixture);
-    a8_canceled = false;
 }
 
 TEST(sim_a8_cancel_all_fail_nth) {
@@ -273,13 +226,7 @@ static void a2_after_accept(struct op *op) {
 
 static void a2_setup(void) {
     fixture_begin(&fixture, 32, 0);
-    a2_listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
-    CHECK_GE(a2_listener, 0);
-    memset(&a2_address, 0, sizeof a2_address);
-    a2_address.sin_family = AF_INET;
-    a2_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof a2_address;
-    CHECK_EQ(ringer_listen(&fixture.io, a2_listener, (struct sockaddr *)&a2_address, &size, 1), 0);
+    a2_listener = tcp_listener_open(&fixture.io, &a2_address, 1);
     a2_client = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     CHECK_GE(a2_client, 0);
     a2_server = -1;

@@ -43,16 +43,13 @@ static void configure_checked(uint8_t kernel) {
 
 /* Connects with an address that lives only in this frame: the SQE must use the copy. */
 static void connect_from_the_stack(struct tcp_pair *pair) {
-    pair->listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
-    struct sockaddr_in address = {.sin_family = AF_INET};
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    CHECK_EQ(ringer_listen(&fixture.io, pair->listener, (struct sockaddr *)&address, &size, 4), 0);
+    struct sockaddr_in address;
+    pair->listener = tcp_listener_open(&fixture.io, &address, 4);
     pair->client = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     STARTER(ringer_accept(&fixture.io, &op_prepare(&ops[0])->completion, pair->listener, &ops[0],
                           op_callback));
     STARTER(ringer_connect(&fixture.io, &op_prepare(&ops[1])->completion, pair->client,
-                           (struct sockaddr *)&address, size, &ops[1], op_callback));
+                           (struct sockaddr *)&address, sizeof address, &ops[1], op_callback));
     memset(&address, 0xA5, sizeof address); /* the caller's copy is gone */
     RUN_UNTIL(&fixture.io, ops[0].calls == 1 && ops[1].calls == 1);
     CHECK_EQ(ops[1].result, 0);

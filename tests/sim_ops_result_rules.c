@@ -117,12 +117,8 @@ TEST(sim_ops_send_eagain_passed_through) {
 
 TEST(sim_ops_accept_eagain_passed_through) {
     rules_begin();
-    int listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
-    CHECK_GE(listener, 0);
-    struct sockaddr_in address = {.sin_family = AF_INET};
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    CHECK_EQ(ringer_listen(&fixture.io, listener, (struct sockaddr *)&address, &size, 4), 0);
+    struct sockaddr_in address;
+    int listener = tcp_listener_open(&fixture.io, &address, 4);
     ringer_sim_script_result(IORING_OP_ACCEPT, -EAGAIN, 1);
     STARTER(ringer_accept(&fixture.io, &op_prepare(&target)->completion, listener, &target,
                           op_callback));
@@ -137,13 +133,10 @@ TEST(sim_ops_accept_eagain_passed_through) {
  * connect see -EINTR first, so the resubmitted one meets -EISCONN. */
 static void connect_when_connected(bool interrupted, int32_t expected) {
     rules_begin();
-    int listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
-    struct sockaddr_in address = {.sin_family = AF_INET};
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    CHECK_EQ(ringer_listen(&fixture.io, listener, (struct sockaddr *)&address, &size, 4), 0);
+    struct sockaddr_in address;
+    int listener = tcp_listener_open(&fixture.io, &address, 4);
     int client = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
-    int rc = connect(client, (struct sockaddr *)&address, size);
+    int rc = connect(client, (struct sockaddr *)&address, sizeof address);
     CHECK(rc == 0 || errno == EINPROGRESS);
     STARTER(
         ringer_accept(&fixture.io, &op_prepare(&other)->completion, listener, &other, op_callback));
@@ -151,7 +144,7 @@ static void connect_when_connected(bool interrupted, int32_t expected) {
     CHECK_GE(other.result, 0);
     if (interrupted) ringer_sim_script_result(IORING_OP_CONNECT, -EINTR, 1);
     STARTER(ringer_connect(&fixture.io, &op_prepare(&target)->completion, client,
-                           (struct sockaddr *)&address, size, &target, op_callback));
+                           (struct sockaddr *)&address, sizeof address, &target, op_callback));
     run_target();
     CHECK_EQ(target.result, expected);
     check_retries(interrupted ? 1 : 0, 0);

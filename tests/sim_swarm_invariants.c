@@ -32,21 +32,14 @@ static struct op yields[SWARM_YIELDS], nop_op, listen_op, cancel_op;
 static uint8_t read_buffers[SWARM_READS][SWARM_SIZE] __attribute__((aligned(4096)));
 static uint8_t write_buffer[SWARM_SIZE] __attribute__((aligned(4096)));
 static unsigned started_ops;
-static bool canceled;
-
-static void swarm_callback(void *context, struct ringer_completion *completion, int32_t result) {
-    CHECK(!canceled);
-    op_callback(context, completion, result);
-}
 
 static void start_io(int file) {
     for (unsigned i = 0; i < SWARM_READS; i++)
         STARTER(ringer_read(&fixture.io, &op_prepare(&reads[i])->completion, file, read_buffers[i],
-                            SWARM_SIZE, (uint64_t)(i % 4) * SWARM_SIZE, &reads[i], swarm_callback));
+                            SWARM_SIZE, (uint64_t)(i % 4) * SWARM_SIZE, &reads[i], op_callback));
     for (unsigned i = 0; i < SWARM_WRITES; i++)
         STARTER(ringer_write(&fixture.io, &op_prepare(&writes[i])->completion, file, write_buffer,
-                             SWARM_SIZE, (uint64_t)(4 + i) * SWARM_SIZE, &writes[i],
-                             swarm_callback));
+                             SWARM_SIZE, (uint64_t)(4 + i) * SWARM_SIZE, &writes[i], op_callback));
     started_ops += SWARM_READS + SWARM_WRITES;
 }
 
@@ -54,16 +47,16 @@ static void start_timers_and_events(int event) {
     static const uint64_t lengths[SWARM_TIMEOUTS] = {1 * MS, 2 * MS, 5 * MS};
     for (unsigned i = 0; i < SWARM_TIMEOUTS; i++)
         STARTER(ringer_timeout(&fixture.io, &op_prepare(&timeouts[i])->completion, lengths[i],
-                               &timeouts[i], swarm_callback));
+                               &timeouts[i], op_callback));
     for (unsigned i = 0; i < SWARM_YIELDS; i++)
         STARTER(ringer_timeout(&fixture.io, &op_prepare(&yields[i])->completion, 0, &yields[i],
-                               swarm_callback));
-    STARTER(ringer_nop(&fixture.io, &op_prepare(&nop_op)->completion, &nop_op, swarm_callback));
+                               op_callback));
+    STARTER(ringer_nop(&fixture.io, &op_prepare(&nop_op)->completion, &nop_op, op_callback));
     STARTER(ringer_event_listen(&fixture.io, &op_prepare(&listen_op)->completion, event, &listen_op,
-                                swarm_callback));
+                                op_callback));
     CHECK_EQ(ringer_event_trigger(&fixture.io, event), 0);
     STARTER(ringer_cancel(&fixture.io, &op_prepare(&cancel_op)->completion, &timeouts[2].completion,
-                          &cancel_op, swarm_callback));
+                          &cancel_op, op_callback));
     started_ops += SWARM_TIMEOUTS + SWARM_YIELDS + 3;
 }
 
@@ -100,13 +93,8 @@ static void drive(bool cancel) {
         CHECK_LT(world_now_ns(), deadline);
     }
     if (!cancel) return;
-    canceled = true;
-    unsigned callbacks = op_callbacks_total();
-    CHECK_EQ(ringer_cancel_all(&fixture.io), 0);
-    fixture.cancel_all_ran = true;
-    CHECK_EQ(op_callbacks_total(), callbacks);
+    fixture_cancel_all(&fixture);
     CHECK_EQ(ringer_sim_in_flight(), 0);
-    canceled = false;
 }
 
 /* The file the reads and writes use. Its creation may meet the swarm's storage faults too:

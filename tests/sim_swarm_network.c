@@ -22,14 +22,9 @@ static struct fixture fixture;
 static struct op accept_op, connect_op, send_op, recv_op;
 static uint8_t sent_data[NET_SIZE], received_data[NET_SIZE];
 static uint32_t sent, received;
-static bool send_stopped, recv_stopped, canceled;
+static bool send_stopped, recv_stopped;
 static int listener = -1, client = -1, server = -1;
 static struct sockaddr_in address;
-
-static void net_callback(void *context, struct ringer_completion *completion, int32_t result) {
-    CHECK(!canceled);
-    op_callback(context, completion, result);
-}
 
 static void start_send(void);
 static void start_recv(void);
@@ -59,13 +54,13 @@ static void on_recv(struct op *op) {
 static void start_send(void) {
     op_prepare(&send_op)->then = on_send;
     STARTER(ringer_send(&fixture.io, &send_op.completion, client, sent_data + sent, NET_SIZE - sent,
-                        &send_op, net_callback));
+                        &send_op, op_callback));
 }
 
 static void start_recv(void) {
     op_prepare(&recv_op)->then = on_recv;
     STARTER(ringer_recv(&fixture.io, &recv_op.completion, server, received_data + received,
-                        NET_SIZE - received, &recv_op, net_callback));
+                        NET_SIZE - received, &recv_op, op_callback));
 }
 
 static void on_accept(struct op *op) {
@@ -87,13 +82,7 @@ static void drive_rounds(unsigned rounds) {
 }
 
 static void open_sockets(void) {
-    listener = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
-    CHECK_GE(listener, 0);
-    memset(&address, 0, sizeof address);
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    CHECK_EQ(ringer_listen(&fixture.io, listener, (struct sockaddr *)&address, &size, 4), 0);
+    listener = tcp_listener_open(&fixture.io, &address, 4);
     client = ringer_open_socket_tcp(&fixture.io, AF_INET, NULL);
     CHECK_GE(client, 0);
     server = -1;
@@ -106,13 +95,8 @@ static bool everything_called_back(void) {
 
 /* cancel_all drops whatever is left; an fd it drops is its to close (I22). */
 static void cancel_the_rest(void) {
-    canceled = true;
-    unsigned callbacks = op_callbacks_total();
-    CHECK_EQ(ringer_cancel_all(&fixture.io), 0);
-    fixture.cancel_all_ran = true;
-    CHECK_EQ(op_callbacks_total(), callbacks);
+    fixture_cancel_all(&fixture);
     CHECK_EQ(ringer_sim_in_flight(), 0);
-    canceled = false;
 }
 
 static void run_seed(uint64_t seed, uint8_t profile) {
@@ -124,9 +108,9 @@ static void run_seed(uint64_t seed, uint8_t profile) {
     send_stopped = recv_stopped = false;
     op_prepare(&accept_op)->then = on_accept;
     op_prepare(&connect_op)->then = on_connect;
-    STARTER(ringer_accept(&fixture.io, &accept_op.completion, listener, &accept_op, net_callback));
+    STARTER(ringer_accept(&fixture.io, &accept_op.completion, listener, &accept_op, op_callback));
     STARTER(ringer_connect(&fixture.io, &connect_op.completion, client, (struct sockaddr *)&address,
-                           sizeof address, &connect_op, net_callback));
+                           sizeof address, &connect_op, op_callback));
     uint64_t budget_end = world_now_ns() + 500 * MS;
     bool cancel = seed % 3 == 0;
     while (!everything_called_back() && world_now_ns() < budget_end) {
