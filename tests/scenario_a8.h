@@ -32,5 +32,7 @@ int a8_open_file(int dir, bool direct);
 void a8_start(struct ringer_io *io, int file, int socket);
 /* FNV-1a over every buffer of the load. */
 uint64_t a8_checksum(void);
+/* After cancel_all: no buffer of the load changes while 50 ms pass (no late kernel write). */
+void a8_check_no_late_writes(void);
 
 #endif /* RINGER_TESTS_SCENARIO_A8_H */
