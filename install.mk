@@ -17,8 +17,9 @@ PCDIR   ?= $(LIBDIR)/pkgconfig
 DATADIR ?= $(PREFIX)/share
 MANDIR  ?= $(DATADIR)/man
 
-# The tests' Debian packages: groff renders the man pages (tests/hooks/install.sh).
-DEPS_PACKAGES += groff-base
+# The tests' Debian packages: groff renders the man pages and man finds them by name in the
+# installed prefix (tests/install/check_pages.py).
+DEPS_PACKAGES += groff-base man-db
 
 MAN_PAGES := $(sort $(wildcard man/man1/*.1 man/man3/*.3 man/man7/*.7))
 SIM_DROPIN_HEADERS := sim/include/liburing.h sim/include/ringer_sim_posix.h

@@ -15,6 +15,7 @@ Prints one protocol line per check (`ok NAME` or `FAIL NAME: reason`, tests/run_
 """
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -52,8 +53,10 @@ def report(name, problems):
 
 
 def render_problems(mandir, pages):
+    missing = [tool for tool in ("groff", "man") if not shutil.which(tool)]
+    if missing:  # make deps installs both (groff-base, man-db)
+        return [f"{' and '.join(missing)} not installed (make deps)"]
     problems = []
-    have_man = subprocess.run(["sh", "-c", "command -v man"], capture_output=True).returncode == 0
     env = dict(os.environ, MANPATH=mandir, MANWIDTH="80")
     env.pop("MAN_KEEP_FORMATTING", None)
     for page in pages:
@@ -63,8 +66,6 @@ def render_problems(mandir, pages):
                                capture_output=True, text=True)
         if groff.returncode != 0 or groff.stderr.strip():
             problems.append(f"{relative}: {groff.stderr.strip().splitlines()[:1]}")
-            continue
-        if not have_man:
             continue
         section = os.path.basename(os.path.dirname(page))[3:]
         name = os.path.basename(page).rsplit(".", 1)[0]
