@@ -300,6 +300,7 @@ int ringer_sim_make_dir(const char *path) {
 }
 
 int64_t ringer_sim_read_file(const char *path, void *buffer, uint64_t size, uint64_t offset) {
+    SIM_ASSERT(buffer != NULL || size == 0); /* a programmer error, as for read(2)'s EFAULT */
     uint32_t parent;
     char leaf[RINGER_SIM_MAX_PATH];
     int err;
