@@ -201,6 +201,11 @@ static void swarm_draw(struct ringer_sim_options *o) {
         if (c == RINGER_SIM_FAULT_CQE_DROP) continue;
         bool allowed = (ringer_sim_profile_faults(o->profile) >> c) & 1u; /* drawn within */
         o->faults[c].ppm = on && allowed ? ppm : 0;
+        /* What power loss does is decided once per dirty page or directory at a crash, a
+         * few times a run: a named profile draws it at 25% to 100% so a crash tests it. */
+        bool power_loss = c == RINGER_SIM_FAULT_TORN || c == RINGER_SIM_FAULT_LOST_UNSYNCED;
+        if (power_loss && o->profile >= RINGER_SIM_PROFILE_TRANSPARENT && o->faults[c].ppm)
+            o->faults[c].ppm = 250000 + (uint32_t)((uint64_t)ppm * 750000 / 200000);
     }
     o->order = (uint8_t)sim_draw_below(2);
     o->kernel = (uint8_t)sim_draw_below(3);

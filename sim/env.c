@@ -41,6 +41,10 @@ int ringer_sim_parse_seed(const char *text, uint64_t *seed) {
 static int parse_faults_off(const char *text, uint32_t *mask, char *error, size_t size) {
     char name[32];
     *mask = 0;
+    if (strcmp(text, "all") == 0) {
+        *mask = (1u << RINGER_SIM_FAULT_CLASS_COUNT) - 1u;
+        return 0;
+    }
     for (const char *p = text;;) {
         size_t n = strcspn(p, ",");
         int c = -EINVAL;
@@ -217,8 +221,8 @@ static void after_main(int status, void *arg) {
                 status, sim_now / 1000000u, sim_now / 1000u % 1000u);
         sim_log_print_tail();
     }
-    if (auto_world) ringer_sim_deinit(); /* aborts on a leaked fd */
-    else sim_env_report(NULL);
+    if (auto_world && status == 0) ringer_sim_deinit(); /* aborts on a leaked fd */
+    else sim_env_report(NULL); /* a failing program's fds are the least of its problems */
     ringer_sim_timeline_close();
 }
 

@@ -31,6 +31,7 @@
 struct fd_view {
     int32_t fd;
     uint8_t kind; /* enum sim_file_kind; FK_NONE: not open */
+    bool closed;  /* not open, but it was `kind` (its last open file) */
     uint32_t obj;
 };
 
@@ -39,6 +40,7 @@ struct logged {
     uint64_t a, b, c, d, now;
     uint64_t op;        /* the op the event belongs to, or 0 */
     struct fd_view fd;  /* the fd it is about */
+    struct fd_view res; /* the fd it made (openat, accept, socket, eventfd) */
     uint32_t user_line; /* USER: index into user_lines */
     bool first;         /* the world's first event (its configuration) */
 };
@@ -52,6 +54,7 @@ struct op_view {
 static struct logged tail[TAIL];
 static uint64_t tail_count;
 static struct op_view ops[OPS_TRACKED];
+static struct fd_view last_open[RINGER_SIM_MAX_FDS]; /* each fd's last open file, by number */
 static uint64_t context_op;
 static char user_lines[USER_LINES][USER_LINE_MAX];
 static uint32_t user_count;
@@ -67,6 +70,7 @@ void sim_log_reset(void) {
     context_op = 0;
     user_count = 0;
     memset(ops, 0, sizeof ops);
+    memset(last_open, 0, sizeof last_open);
 }
 
 void ringer_sim_log_to(FILE *file, enum ringer_sim_log_format format) {
@@ -94,13 +98,20 @@ __attribute__((format(printf, 3, 4))) static int text(char *out, size_t size, co
     return n < 0 ? 0 : (size_t)n < size ? n : (int)size - 1;
 }
 
+/* The fd now; one that is not open shows the file it last had (a use after close). */
 static struct fd_view view_fd(int64_t fd) {
-    struct fd_view v = {(int32_t)fd, FK_NONE, 0};
-    uint32_t f = fd >= 0 && fd < (int64_t)RINGER_SIM_MAX_FDS ? sim_fd_file((int)fd) : SIM_NONE;
-    if (f != SIM_NONE) {
-        v.kind = sim_files[f].kind;
-        v.obj = sim_files[f].obj;
+    struct fd_view v = {(int32_t)fd, FK_NONE, false, 0};
+    if (fd < 0 || fd >= (int64_t)RINGER_SIM_MAX_FDS) return v;
+    uint32_t f = sim_fd_file((int)fd);
+    if (f == SIM_NONE) {
+        if (last_open[fd].kind == FK_NONE) return v;
+        v = last_open[fd];
+        v.closed = true;
+        return v;
     }
+    v.kind = sim_files[f].kind;
+    v.obj = sim_files[f].obj;
+    last_open[fd] = v;
     return v;
 }
 
@@ -241,7 +252,7 @@ static void view_text(const struct fd_view *v, char *out, size_t size) {
     static const char *const kinds[] = {"not open",     "file",       "dir",
                                         "block device", "socket",     "eventfd",
                                         "pipe read",    "pipe write", "io_uring"};
-    char path[RINGER_SIM_MAX_PATH];
+    char what[RINGER_SIM_MAX_PATH + 32];
     if (v->fd >= 0 && v->fd <= 2 && v->kind == FK_NONE) {
         text(out, size, "fd %d (%s)", v->fd,
              v->fd == 0   ? "stdin"
@@ -252,17 +263,19 @@ static void view_text(const struct fd_view *v, char *out, size_t size) {
     switch (v->kind) {
     case FK_REG:
     case FK_DIR:
-    case FK_BLK:
+    case FK_BLK: {
+        char path[RINGER_SIM_MAX_PATH];
         sim_fs_path_of(v->obj, path, sizeof path);
-        text(out, size, "fd %d (%s %s)", v->fd, kinds[v->kind], path[0] ? path : "(unlinked)");
-        return;
-    case FK_SOCK:
-        socket_text(v->obj, path, sizeof path);
-        text(out, size, "fd %d (%s)", v->fd, path);
-        return;
-    default:
-        text(out, size, "fd %d (%s)", v->fd, v->kind < 9 ? kinds[v->kind] : "?");
+        text(what, sizeof what, "%s %s", kinds[v->kind], path[0] ? path : "(unlinked)");
+        break;
     }
+    case FK_SOCK:
+        socket_text(v->obj, what, sizeof what);
+        break;
+    default:
+        text(what, sizeof what, "%s", v->kind < 9 ? kinds[v->kind] : "?");
+    }
+    text(out, size, "fd %d (%s%s)", v->fd, v->closed ? "closed; it was " : "", what);
 }
 
 void sim_log_describe_fd(int fd, char *out, size_t size) {
@@ -272,73 +285,6 @@ void sim_log_describe_fd(int fd, char *out, size_t size) {
 }
 
 /* ---- recording ---- */
-
-static struct op_view *op_slot(uint64_t seq) {
-    return &ops[seq % OPS_TRACKED];
-}
-
-/* The fd an event names (and for the CQE of an op, the op's own record). */
-static void attach(struct logged *e) {
-    e->fd = (struct fd_view){-1, FK_NONE, 0};
-    switch (e->kind) {
-    case TRACE_SQE: {
-        e->op = e->a;
-        e->fd = view_fd((int32_t)(uint32_t)e->b);
-        struct op_view *slot = op_slot(e->a);
-        *slot = (struct op_view){e->a, (uint8_t)(e->b >> 32), e->fd};
-        return;
-    }
-    case TRACE_CQE: {
-        e->op = e->a;
-        const struct op_view *slot = op_slot(e->a);
-        if (slot->seq == e->a) e->fd = slot->fd;
-        return;
-    }
-    case TRACE_FAULT:
-        e->op = e->a >= RINGER_SIM_FAULT_CQE_DROP ? context_op : 0; /* not the enter's own */
-        if (e->op && op_slot(e->op)->seq == e->op) e->fd = op_slot(e->op)->fd;
-        return;
-    default:
-        return;
-    }
-}
-
-static void emit(const struct logged *e);
-
-void sim_log_event(uint32_t kind, uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
-    struct logged *e = &tail[tail_count % TAIL];
-    *e = (struct logged){.kind = (uint8_t)kind,
-                         .a = a,
-                         .b = b,
-                         .c = c,
-                         .d = d,
-                         .now = sim_now,
-                         .first = !tail_count};
-    tail_count++;
-    attach(e);
-    if (kind != TRACE_FAULT) context_op = 0;
-    if (kind == TRACE_ENTER && ((int64_t)d == -EBADF || (int64_t)d == -EOPNOTSUPP) &&
-        sim_crashed_ring_fd((int)a))
-        sim_oracle_fail("io_uring_enter on fd %d: an io_uring used after ringer_sim_crash "
-                        "ended its boot (ringer_init the io again; see ringer_sim.h)",
-                        (int)a);
-    if (sink != NULL || hook != NULL || ringer_sim_timeline_is_open()) emit(e);
-}
-
-void ringer_sim_log(const char *format, ...) {
-    SIM_ASSERT(format != NULL);
-    uint32_t line = user_count++ % USER_LINES;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(user_lines[line], USER_LINE_MAX, format, args);
-    va_end(args);
-    struct logged *e = &tail[tail_count++ % TAIL];
-    *e = (struct logged){
-        .kind = LOG_USER, .now = sim_now, .fd = {-1, FK_NONE, 0}, .user_line = line};
-    if (sink != NULL || hook != NULL || ringer_sim_timeline_is_open()) emit(e);
-}
-
-/* ---- text ---- */
 
 /* The shape of a POSIX call's trace: which field (1: b, 2: c, 3: d; 0: none) holds the fd,
  * an argument worth showing, and the result. */
@@ -393,18 +339,101 @@ static const struct call_shape *call_shape(uint64_t code) {
     return NULL;
 }
 
+static struct op_view *op_slot(uint64_t seq) {
+    return &ops[seq % OPS_TRACKED];
+}
+
+/* The fd an event names (and for the CQE of an op, the op's own record). */
 static uint64_t field(const struct logged *e, uint8_t which) {
     return which == 1 ? e->b : which == 2 ? e->c : e->d;
 }
+
+/* The fds of a POSIX call, as they are now. */
+static void attach_call(struct logged *e) {
+    const struct call_shape *shape = call_shape(e->a);
+    if (shape == NULL) return;
+    if (shape->fd_field) e->fd = view_fd((int32_t)field(e, shape->fd_field));
+    if (e->a == 10) e->fd.closed = false; /* close: traced once it is done */
+    int64_t result = shape->result_field ? (int64_t)field(e, shape->result_field) : -1;
+    if (shape->result_is_fd && result >= 0) e->res = view_fd(result);
+}
+
+/* What the event names, captured now: its fds, and for a CQE its op's SQE. */
+static void attach(struct logged *e) {
+    e->fd = e->res = (struct fd_view){-1, FK_NONE, false, 0};
+    switch (e->kind) {
+    case TRACE_SQE: {
+        e->op = e->a;
+        e->fd = view_fd((int32_t)(uint32_t)e->b);
+        struct op_view *slot = op_slot(e->a);
+        *slot = (struct op_view){e->a, (uint8_t)(e->b >> 32), e->fd};
+        return;
+    }
+    case TRACE_CQE: {
+        e->op = e->a;
+        const struct op_view *slot = op_slot(e->a);
+        if (slot->seq != e->a) return;
+        e->fd = slot->fd;
+        bool new_fd = slot->opcode == IORING_OP_OPENAT || slot->opcode == IORING_OP_ACCEPT;
+        if (new_fd && (int32_t)e->b >= 0) e->res = view_fd((int32_t)e->b);
+        return;
+    }
+    case TRACE_POSIX:
+        attach_call(e);
+        return;
+    case TRACE_FAULT:
+        e->op = e->a >= RINGER_SIM_FAULT_CQE_DROP ? context_op : 0; /* not the enter's own */
+        if (e->op && op_slot(e->op)->seq == e->op) e->fd = op_slot(e->op)->fd;
+        return;
+    default:
+        return;
+    }
+}
+
+static void emit(const struct logged *e);
+
+void sim_log_event(uint32_t kind, uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
+    struct logged *e = &tail[tail_count % TAIL];
+    *e = (struct logged){.kind = (uint8_t)kind,
+                         .a = a,
+                         .b = b,
+                         .c = c,
+                         .d = d,
+                         .now = sim_now,
+                         .first = !tail_count};
+    tail_count++;
+    attach(e);
+    if (kind != TRACE_FAULT) context_op = 0;
+    if (kind == TRACE_ENTER && ((int64_t)d == -EBADF || (int64_t)d == -EOPNOTSUPP) &&
+        sim_crashed_ring_fd((int)a))
+        sim_oracle_fail("io_uring_enter on fd %d: an io_uring used after ringer_sim_crash "
+                        "ended its boot (ringer_init the io again; see ringer_sim.h)",
+                        (int)a);
+    if (sink != NULL || hook != NULL || ringer_sim_timeline_is_open()) emit(e);
+}
+
+void ringer_sim_log(const char *format, ...) {
+    SIM_ASSERT(format != NULL);
+    uint32_t line = user_count++ % USER_LINES;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(user_lines[line], USER_LINE_MAX, format, args);
+    va_end(args);
+    struct logged *e = &tail[tail_count++ % TAIL];
+    *e = (struct logged){.kind = LOG_USER, .now = sim_now, .user_line = line};
+    e->fd = e->res = (struct fd_view){-1, FK_NONE, false, 0};
+    if (sink != NULL || hook != NULL || ringer_sim_timeline_is_open()) emit(e);
+}
+
+/* ---- text ---- */
 
 static int call_text(const struct logged *e, struct ringer_sim_event *ev, char *out, size_t size) {
     const struct call_shape *shape = call_shape(e->a);
     if (shape == NULL) return text(out, size, "call   #%" PRIu64 " (unknown)", e->a);
     char fd[RINGER_SIM_MAX_PATH + 48] = "", arg[176] = "", res[RINGER_SIM_MAX_PATH + 48] = "";
     if (shape->fd_field) {
-        struct fd_view v = view_fd((int32_t)field(e, shape->fd_field));
-        ev->fd = v.fd;
-        view_text(&v, fd, sizeof fd);
+        ev->fd = e->fd.fd;
+        view_text(&e->fd, fd, sizeof fd);
     }
     if (e->a == 20) { /* openat */
         char flags[160];
@@ -417,8 +446,7 @@ static int call_text(const struct logged *e, struct ringer_sim_event *ev, char *
     if (shape->result_field) {
         ev->result = (int64_t)field(e, shape->result_field);
         if (shape->result_is_fd && ev->result >= 0) {
-            struct fd_view v = view_fd(ev->result);
-            view_text(&v, res, sizeof res);
+            view_text(&e->res, res, sizeof res);
         } else {
             result_text(ev->result, res, sizeof res);
         }
@@ -458,8 +486,7 @@ static int cqe_text(const struct logged *e, struct ringer_sim_event *ev, char *o
     bool new_fd = known && ev->result >= 0 &&
                   (slot->opcode == IORING_OP_OPENAT || slot->opcode == IORING_OP_ACCEPT);
     if (new_fd) {
-        struct fd_view v = view_fd(ev->result);
-        view_text(&v, res, sizeof res);
+        view_text(&e->res, res, sizeof res);
     } else {
         result_text(ev->result, res, sizeof res);
     }

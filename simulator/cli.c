@@ -41,7 +41,8 @@ static const char usage[] =
     "                      with some classes off, latencies and environment knobs (default)\n"
     "  --no-swarm          every fault class of the profile at a fixed moderate rate\n"
     "  --ops N             at most N operations per seed (default: drawn per seed)\n"
-    "  --faults-off LIST   force these fault classes off (comma list of class names)\n"
+    "  --faults-off LIST   force these fault classes off (comma list of class names, or\n"
+    "                      all: the kernel with no faults at all)\n"
     "  --no-crash          no simulated power loss in the storage workload\n"
     "  --no-half-close     network clients never shut down their sending side after\n"
     "                      the last byte (by default half of their sessions do)\n"
@@ -194,7 +195,8 @@ static int parse_what(struct cli *cli, struct given *given, const char *flag, co
         cli->config.op_budget = number;
         given->workloads_only = "--ops";
     } else {
-        mask = parse_list(value, ringer_sim_fault_parse);
+        const int64_t all = ((int64_t)1 << RINGER_SIM_FAULT_CLASS_COUNT) - 1;
+        mask = strcmp(value, "all") == 0 ? all : parse_list(value, ringer_sim_fault_parse);
         if (mask <= 0) return error("unknown fault class in '%s'", value);
         cli->config.faults_off = (uint32_t)mask;
     }
@@ -313,6 +315,10 @@ int cli_parse(int argc, char **argv, unsigned cpus, struct cli *cli) {
 static void faults_off_list(uint32_t faults_off, const char *prefix, char *out, size_t size) {
     size_t used = 0;
     out[0] = '\0';
+    if (faults_off == (1u << RINGER_SIM_FAULT_CLASS_COUNT) - 1u) {
+        snprintf(out, size, "%sall", prefix);
+        return;
+    }
     for (uint32_t c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT && used < size; c++) {
         if (!((faults_off >> c) & 1u)) continue;
         used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : prefix,

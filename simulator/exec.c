@@ -27,7 +27,11 @@ static void set_environment(const struct cli *cli, const struct run_config *conf
     setenv("RINGER_SIM_SWARM", config->swarm ? "1" : "0", 1);
     size_t used = 0;
     value[0] = '\0';
-    for (uint32_t c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT && used < sizeof(value); c++) {
+    if (config->faults_off == (1u << RINGER_SIM_FAULT_CLASS_COUNT) - 1u)
+        used = (size_t)snprintf(value, sizeof(value), "all");
+    for (uint32_t c = 0;
+         c < RINGER_SIM_FAULT_CLASS_COUNT && used < sizeof(value) && strcmp(value, "all") != 0;
+         c++) {
         if ((config->faults_off >> c) & 1u)
             used += (size_t)snprintf(value + used, sizeof(value) - used, "%s%s", used ? "," : "",
                                      ringer_sim_fault_name(c));

@@ -199,11 +199,14 @@ void report_summary(struct report *report, const struct jobs_outcome *outcome) {
     clear_line(report);
     const double seconds = (double)outcome->real_ns / 1e9;
     const double virtual_s = (double)report->virtual_ns / 1e9;
+    const uint64_t workers =
+        report->cli->jobs < report->cli->seed_count ? report->cli->jobs : report->cli->seed_count;
     printf("ringer-sim: %" PRIu64 " seeds (%" PRIu64 " failed), %" PRIu64 " ops, %" PRIu64
-           " crashes, %.1f s of virtual time in %.1f s (virtual/real %.2f, %.0f seeds/s)\n",
+           " crashes, %.1f s of virtual time in %.1f s (virtual/real %.2f, %.0f seeds/s, %" PRIu64
+           " workers)\n",
            report->done, report->failed, report->ops, report->crashes, virtual_s, seconds,
            seconds > 0 ? virtual_s / seconds : 0.0,
-           seconds > 0 ? (double)report->done / seconds : 0.0);
+           seconds > 0 ? (double)report->done / seconds : 0.0, workers);
     printf("faults injected: %" PRIu64 "\n", total_faults(report));
     unsigned column = 0;
     for (uint32_t c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++) {

@@ -92,6 +92,7 @@ bool runner_trial(const struct cli *cli, const struct run_config *config,
     struct cli quiet = *cli;
     quiet.trace_path = NULL;
     quiet.log = false;
+    quiet.single_seed = false; /* a trial keeps a program's output for the failure block */
     struct runner runner = {.cli = &quiet, .config = *config};
     struct jobs_plan plan = {.first_seed = config->seed, .count = 1, .jobs = 1, .quiet = true};
     static struct report report;

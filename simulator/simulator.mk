@@ -35,6 +35,17 @@ $(RINGER_SIM_BIN): $(RINGER_SIM_OBJ) $(LIBRINGER_SIM_A)
 sim: deps $(RINGER_SIM_BIN)
 	$(RINGER_SIM_BIN) $(SIM_ARGS)
 
+# Users' programs for `ringer-sim --exec` tests (tests/simulator/*.c), built as a user
+# builds one: the sim's include first, the forced include, libringer_sim.a.
+RINGER_SIM_PROGRAMS := $(patsubst tests/simulator/%.c,$(O)/simulator/programs/%,\
+                         $(wildcard tests/simulator/*.c))
+.PHONY: ringer-sim-programs
+ringer-sim-programs: $(RINGER_SIM_PROGRAMS)
+
+$(O)/simulator/programs/%: tests/simulator/%.c $(LIB_HDR) $(SIM_HDR) $(LIBRINGER_SIM_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(SIM_CPPFLAGS) -o $@ $< $(LIBRINGER_SIM_A)
+
 # Each planted bug (selftest/bugs/*.patch) is applied to a copy of src/ under
 # $(O)/selftest/, never to src/ itself; see selftest/run.sh.
 sim-selftest: $(RINGER_SIM_OBJ) $(SIM_KERNEL_A) $(RINGER_SIM_BIN)

@@ -323,7 +323,7 @@ void ringer_sim_on_stop(ringer_sim_stop_handler handler);
  *   RINGER_SIM_PROFILE=NAME     a fault profile (above); default transparent
  *   RINGER_SIM_SWARM=0|1        1 (default): the seed draws the rates of the profile's
  *                               classes, latencies and mount knobs; 0: the fixed rates
- *   RINGER_SIM_FAULTS_OFF=LIST  fault classes forced off, e.g. SHORT,ORDER
+ *   RINGER_SIM_FAULTS_OFF=LIST  fault classes forced off, e.g. SHORT,ORDER, or all
  *   RINGER_SIM_LOG=1            the readable event log on stderr as the run goes
  *   RINGER_SIM_TRACE=FILE       the run's timeline as Chrome Trace Event JSON
  *   RINGER_SIM_REPORT_FD=N      where the sim writes its one-line results for ringer-sim
