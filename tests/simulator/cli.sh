@@ -68,6 +68,10 @@ else fail progress_on_terminal "no progress line with a rate and the time left";
 pid=$!
 sleep 1.5
 kill -INT "$pid"
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+if kill -0 "$pid" 2>/dev/null; then # it ignored SIGINT: end it and its workers
+    kill -KILL $(pgrep -P "$pid") "$pid" 2>/dev/null
+fi
 wait "$pid"
 status=$?
 sleep 0.2
