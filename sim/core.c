@@ -140,7 +140,6 @@ static const char *fault_problem(const struct ringer_sim_options *o) {
 static const char *mount_problem(const struct ringer_sim_mount_options *m) {
     if (m->block_size != 0 && m->block_size != 512 && m->block_size != 4096)
         return "a mount's block_size is not 512 or 4096";
-    if (m->tmpfs && m->not_tmpfs) return "a mount is both tmpfs and not_tmpfs";
     return NULL;
 }
 

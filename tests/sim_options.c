@@ -107,8 +107,7 @@ TEST(sim_options_mounts_refused) {
     o.mounts[RINGER_SIM_MOUNT_DATA].block_size = 1024;
     expect_refused(&o);
     o = base();
-    o.mounts[RINGER_SIM_MOUNT_TMP].tmpfs = true;
-    o.mounts[RINGER_SIM_MOUNT_TMP].not_tmpfs = true;
+    o.mounts[RINGER_SIM_MOUNT_ROOT].block_size = 4097;
     expect_refused(&o);
 }
 

@@ -108,7 +108,7 @@ struct ringer_sim_mount_options {
     uint32_t block_size; /* logical block size: 512 or 4096 */
     uint64_t capacity;   /* bytes; 0: 256 MiB */
 };
-/* tmpfs and not_tmpfs together, or another block size, make ringer_sim_init fail. */
+/* Another block size makes ringer_sim_init fail. */
 
 struct ringer_sim_fault_options {
     uint32_t ppm; /* probability in parts per million at each legal opportunity */
