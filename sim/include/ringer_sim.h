@@ -5,7 +5,9 @@
  * include sim/include/ringer_sim_posix.h, linked with libringer_sim.a) sees a simulated
  * Linux: the liburing API of <liburing.h>, the POSIX calls of the seam, an in-memory file
  * system, loopback TCP, eventfds and pipes, all on virtual time. Create the world with
- * ringer_sim_init before any other call, and tear it down with ringer_sim_deinit.
+ * ringer_sim_init before any other call, and tear it down with ringer_sim_deinit; or run
+ * the program with RINGER_SIM_SEED set (ringer-sim --exec does) and the world is made
+ * before main and checked when main returns (see "the environment" below).
  *
  * Zeroed options with a seed give the faithful kernel: no faults, faithful CQE order,
  * kernel profile 6.1, and the mounts "/", "/tmp" (tmpfs: f_type 0x01021994, no O_DIRECT)
