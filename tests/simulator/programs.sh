@@ -91,8 +91,7 @@ for bug in ack-before-fsync no-dir-fsync; do
 done
 
 # A correct O_DIRECT writer survives the hostile profile: short writes are whole blocks.
-run --seeds "$seeds" --profile hostile --faults-off MISDIRECT,CORRUPT,LATENT_SECTOR \
-    --exec "$programs/odirect_writer"
+run --seeds "$seeds" --profile hostile --exec "$programs/odirect_writer"
 shorts=$(sed -n 's/.*SHORT *\([0-9]*\).*/\1/p' "$work/out" | head -n 1)
 if [ "$status" -eq 0 ] && [ "${shorts:-0}" -gt 0 ]; then pass "odirect_hostile ($shorts short writes)"
 else fail odirect_hostile "exit $status, ${shorts:-0} SHORT faults: $(grep -m1 -A3 '^FAIL' "$work/out" | tr '\n' ' ')"; fi
