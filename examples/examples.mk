@@ -23,4 +23,10 @@ $(EXAMPLES_SIM_BIN): examples/ringer-echo.c examples/ringer-echo-sim.c src/ringe
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(SIM_CPPFLAGS) -DRINGER_ECHO_SIM -o $@ examples/ringer-echo.c \
 	    examples/ringer-echo-sim.c $(LIBRINGER_SIM_A)
+
+# ringer-kvlog-sim: a key-value log and its crash test, run by `ringer-sim --exec`.
+examples: $(O)/examples/ringer-kvlog-sim
+$(O)/examples/ringer-kvlog-sim: examples/ringer-kvlog-sim.c src/ringer.h $(LIBRINGER_SIM_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(SIM_CPPFLAGS) -o $@ $< $(LIBRINGER_SIM_A)
 endif

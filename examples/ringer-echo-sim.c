@@ -116,7 +116,11 @@ int echo_sim_begin(void) {
     struct ringer_sim_options options;
     memset(&options, 0, sizeof(options)); /* all zero: a faithful Linux 6.1 */
     const char *seed = getenv("RINGER_SIM_SEED");
-    options.seed = seed != NULL ? strtoull(seed, NULL, 0) : 1;
+    options.seed = 1;
+    if (seed != NULL && ringer_sim_parse_seed(seed, &options.seed) != 0) {
+        fprintf(stderr, "ringer-echo-sim: RINGER_SIM_SEED='%s' is not a seed (1 to 2^64-1)\n", seed);
+        return -EINVAL;
+    }
     options.quiet = true;
     int rc = ringer_sim_init(&options);
     if (rc == 0) rc = ringer_init(&client_io, 64, 0);

@@ -5,6 +5,7 @@
  * Integer arithmetic only.
  */
 #include "sim_internal.h"
+#include "sim_log.h"
 
 static uint64_t xs[4];
 static const uint8_t *fuzz_data;
@@ -211,4 +212,19 @@ uint64_t sim_latency(uint64_t min, uint64_t mean) {
 
 bool sim_fault(enum ringer_sim_fault_class fault, bool faithful) {
     return sim_fault2(fault, faithful, faithful);
+}
+
+uint32_t sim_short_unit(uint32_t file) {
+    if (file == SIM_NONE) return 1;
+    const struct sim_file *f = &sim_files[file];
+    bool direct = (f->flags & O_DIRECT) && (f->kind == FK_REG || f->kind == FK_BLK);
+    return direct ? sim_mounts[sim_inodes[f->obj].mount].block_size : 1;
+}
+
+uint32_t sim_short_length(uint32_t length, uint32_t unit, uint32_t pick) {
+    SIM_ASSERT(unit > 0 && length >= 2 * unit);
+    uint32_t units = length / unit; /* an O_DIRECT length is already whole blocks */
+    uint32_t cut = unit * (1 + pick % (units - 1));
+    SIM_ASSERT(cut >= unit && cut < length && cut % unit == 0);
+    return cut;
 }

@@ -3,7 +3,9 @@
  * durability of directory entries and sizes (fault-model.md §4).
  */
 #include "sim_internal.h"
+#include "sim_log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #define NAME_MAX_SIM 100
@@ -326,4 +328,35 @@ void sim_fs_fill_statx(uint32_t ino, struct statx *st) {
     st->stx_atime.tv_sec = st->stx_mtime.tv_sec = st->stx_ctime.tv_sec = s.st_mtim.tv_sec;
     st->stx_atime.tv_nsec = st->stx_mtime.tv_nsec = st->stx_ctime.tv_nsec =
         (uint32_t)s.st_mtim.tv_nsec;
+}
+
+/* The live name of ino in its parent, or SIM_NONE. */
+static uint32_t name_of(uint32_t ino) {
+    for (uint32_t d = 0; d < dirent_hw; d++) {
+        if (dirents[d].used && dirents[d].live && dirents[d].ino == ino) return d;
+    }
+    return SIM_NONE;
+}
+
+/* For readable events: the path of ino from "/" by its live names ("" if it has none). */
+void sim_fs_path_of(uint32_t ino, char *out, size_t size) {
+    SIM_ASSERT(out != NULL && size > 0);
+    out[0] = '\0';
+    if (ino >= RINGER_SIM_MAX_INODES || sim_inodes[ino].type == IT_NONE) return;
+    if (ino == sim_mounts[RINGER_SIM_MOUNT_ROOT].root) {
+        snprintf(out, size, "/");
+        return;
+    }
+    uint32_t chain[16], depth = 0;
+    for (uint32_t at = ino; at != sim_mounts[RINGER_SIM_MOUNT_ROOT].root && depth < 16; depth++) {
+        uint32_t d = name_of(at);
+        if (d == SIM_NONE) return; /* unlinked: no name */
+        chain[depth] = d;
+        at = dirents[d].parent;
+    }
+    size_t used = 0;
+    while (depth > 0 && used < size) {
+        const char *name = dirents[chain[--depth]].name;
+        used += (size_t)snprintf(out + used, size - used, "/%s", name);
+    }
 }

@@ -3,6 +3,7 @@
  * flock, fallocate, ftruncate, ioctl, lseek, and the file-system test hooks.
  */
 #include "sim_internal.h"
+#include "sim_log.h"
 
 #include <linux/fs.h>
 #include <stdarg.h>
@@ -39,11 +40,11 @@ static int write_faults(uint32_t f, uint64_t *size) {
     bool eio = sim_fault(RINGER_SIM_FAULT_WRITE_EIO, true);
     bool nospc = sim_fault(RINGER_SIM_FAULT_ENOSPC, true);
     uint32_t cut = sim_draw_u32();
-    (void)f;
     if (eio) return -EIO;
     if (nospc) {
-        if (*size > 1 && (cut & 1)) {
-            *size = 1 + (cut >> 1) % (*size - 1); /* short first */
+        uint32_t unit = sim_short_unit(f); /* O_DIRECT: whole logical blocks */
+        if (*size >= 2 * unit && (cut & 1)) {
+            *size = sim_short_length((uint32_t)*size, unit, cut >> 1); /* short first */
             return 0;
         }
         return -ENOSPC;
@@ -300,6 +301,7 @@ int ringer_sim_make_dir(const char *path) {
 }
 
 int64_t ringer_sim_read_file(const char *path, void *buffer, uint64_t size, uint64_t offset) {
+    SIM_ASSERT(buffer != NULL || size == 0); /* a programmer error, as for read(2)'s EFAULT */
     uint32_t parent;
     char leaf[RINGER_SIM_MAX_PATH];
     int err;

@@ -4,6 +4,7 @@
  * waiting on a socket, pipe or eventfd even when the fd is O_NONBLOCK.
  */
 #include "sim_internal.h"
+#include "sim_log.h"
 
 #include <signal.h>
 
@@ -317,6 +318,7 @@ static int32_t exec_op(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_
 
 bool sim_op_retry(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
+    sim_log_op(q->seq);
     SIM_ASSERT(q->state != REQ_FREE);
     if (q->poisoned != NULL) {
         sim_unpoison_for_write(q->poisoned, q->poisoned_size);
@@ -372,10 +374,12 @@ static bool op_faults(struct sim_req *q, int32_t *res) {
     bool is_sock = f != NULL && f->kind == FK_SOCK;
     bool transfer = op == IORING_OP_READ || op == IORING_OP_WRITE || op == IORING_OP_SEND ||
                     op == IORING_OP_RECV;
-    /* faithful on sockets; mid-file short transfers only under hostile */
-    bool shorten = sim_fault2(RINGER_SIM_FAULT_SHORT, is_sock && transfer && q->len > 1,
-                              (is_file || is_sock) && transfer && q->len > 1);
-    if (shorten) q->len = 1 + pick % (q->len - 1);
+    /* faithful on sockets; mid-file short transfers only under hostile, and an O_DIRECT one
+     * a whole number of logical blocks, as Linux cuts it */
+    uint32_t unit = sim_short_unit(q->file);
+    bool shorten = sim_fault2(RINGER_SIM_FAULT_SHORT, is_sock && transfer && q->len >= 2 * unit,
+                              (is_file || is_sock) && transfer && q->len >= 2 * unit);
+    if (shorten) q->len = sim_short_length(q->len, unit, pick);
     *res = eintr ? -EINTR : eagain ? -EAGAIN : ecanceled ? -ECANCELED : errno_fault ? err : 0;
     if (*res != 0 && op == IORING_OP_CLOSE)
         sim_fd_close(q->fd); /* the descriptor is released before the error */
@@ -391,6 +395,7 @@ static void schedule_work(uint32_t r, uint64_t delay) {
 
 void sim_op_issue(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
+    sim_log_op(q->seq);
     if (q->opcode == IORING_OP_TIMEOUT) return sim_timeout_issue(r);
     if (q->opcode == IORING_OP_TIMEOUT_REMOVE) return sim_timeout_remove_issue(r);
     if (q->opcode == IORING_OP_ASYNC_CANCEL) {

@@ -4,6 +4,7 @@
  * per-ring arrays.
  */
 #include "sim_internal.h"
+#include "sim_log.h"
 
 #include <stdlib.h>
 
@@ -36,6 +37,8 @@ void sim_rings_reset(void) {
 struct sim_ring *sim_ring_of(const struct io_uring *ring) {
     if (ring == NULL || ring->ring_id == 0 || ring->ring_id > RINGER_SIM_MAX_RINGS) return NULL;
     struct sim_ring *r = &sim_rings[ring->ring_id - 1];
+    if (ring->generation != sim_generation)
+        sim_ring_generation_check(ring->generation, ring->ring_fd);
     if (!r->used || ring->generation != sim_generation) return NULL;
     return r;
 }

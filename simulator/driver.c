@@ -96,8 +96,8 @@ static void setup_run(const struct run_config *config, struct seed_result *resul
     run->config = config;
     run->result = result;
     run->log = log;
-    run->faithful = config->profile == RINGER_SIM_PROFILE_FAITHFUL;
-    prng_seed(&run->rng, prng_mix(config->seed, 0x574b4c44u)); /* "WKLD" */
+    run->faithful = config->profile != RINGER_SIM_PROFILE_HOSTILE; /* Linux's outcomes only */
+    prng_seed(&run->rng, prng_mix(config->seed, 0x574b4c44u));     /* "WKLD" */
     pick_mix(run);
     run->ring_entries = entries[prng_below(&run->rng, sizeof(entries) / sizeof(entries[0]))];
     run->op_budget = 100 + prng_below(&run->rng, OP_BUDGET_MAX - 100);
@@ -130,19 +130,6 @@ static bool all_done(const struct run *run) {
         if (((run->mix >> id) & 1u) && !workloads[id]->done(run)) return false;
     }
     return true;
-}
-
-/* Faults injected since the last step become instant events in the trace. */
-static void trace_new_faults(struct run *run, uint64_t *seen) {
-    struct ringer_sim_stats stats = ringer_sim_stats();
-    for (uint32_t c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++) {
-        if (stats.faults[c] == seen[c]) continue;
-        char detail[64];
-        snprintf(detail, sizeof(detail), "%" PRIu64 " injected", stats.faults[c] - seen[c]);
-        trace_instant(fault_class_name(c), run_last_now(), detail);
-        run_log(run, "fault %s x%" PRIu64, fault_class_name(c), stats.faults[c] - seen[c]);
-        seen[c] = stats.faults[c];
-    }
 }
 
 /* run_for_ns never returns early and never leaves its timeout in the kernel (I6). */
@@ -254,7 +241,6 @@ static void main_loop(struct run *run) {
      * than reshuffling it. */
     const uint64_t cancel_at = prng_below(&run->rng, OP_BUDGET_MAX + 1);
     const bool crashes = (run->mix >> WORKLOAD_STORAGE) & 1u;
-    uint64_t seen[RINGER_SIM_FAULT_CLASS_COUNT] = {0};
     /* Log-uniform: crashes right after a (re)start, inside recovery, are as likely per
      * decade as late ones; that is where durability bugs hide. */
     uint64_t crash_step = prng_log_uniform(&run->rng, CRASH_STEPS_MAX);
@@ -278,7 +264,6 @@ static void main_loop(struct run *run) {
         }
         if (run->failed) break;
         step(run);
-        if (run->log != NULL || trace_enabled()) trace_new_faults(run, seen);
     }
     if (run->failed) return;
     if (cancel) cancel_all(run);
@@ -304,6 +289,7 @@ void driver_run_seed(const struct run_config *config, struct seed_result *result
     abort_reported = false;
     struct ringer_sim_options options;
     swarm_options(config, &options);
+    ringer_sim_log_to(log, RINGER_SIM_LOG_READABLE); /* the kernel's events among ours */
     int rc = ringer_sim_init(&options);
     if (rc != 0) {
         result->failed = true;
@@ -314,11 +300,6 @@ void driver_run_seed(const struct run_config *config, struct seed_result *result
     ringer_sim_on_stop(on_sim_stop);
     setup_run(config, result, log);
     struct run *run = &the_run;
-    if (log != NULL) {
-        char describe[512];
-        ringer_sim_describe(describe, sizeof(describe));
-        run_log(run, "sim: %s", describe);
-    }
     if (start_life(run)) main_loop(run);
     fill_result(run, &options);
     run_log(run,
@@ -328,5 +309,6 @@ void driver_run_seed(const struct run_config *config, struct seed_result *result
             run->workload_hash);
     ringer_sim_on_stop(NULL);
     ringer_sim_deinit();
+    ringer_sim_log_to(NULL, RINGER_SIM_LOG_READABLE);
     the_run.result = NULL;
 }

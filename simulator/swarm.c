@@ -10,25 +10,6 @@
 #define FIXED_PPM        2000u   /* --no-swarm: every class at this rate */
 #define VIRTUAL_LIMIT_NS (600ull * 1000000000ull) /* far beyond any workload */
 
-static const char *const names[RINGER_SIM_FAULT_CLASS_COUNT] = {
-    "ENTER_EINTR", "ENTER_EAGAIN", "ENTER_EBUSY", "ENTER_PARTIAL", "CQE_DROP",      "ORDER",
-    "CQE_EINTR",   "CQE_EAGAIN",   "SHORT",       "CQE_ECANCELED", "ERRNO",         "CANCEL_RACE",
-    "CQE_FLAGS",   "SQE_STALE",    "READ_EIO",    "LATENT_SECTOR", "CORRUPT",       "WRITE_EIO",
-    "MISDIRECT",   "ENOSPC",       "FSYNC_FAIL",  "TORN",          "LOST_UNSYNCED", "LATENCY",
-    "PARTIAL",     "RESET",        "REFUSE",      "ACCEPT_ABORT",  "PARTITION",
-};
-
-const char *fault_class_name(uint32_t fault_class) {
-    return fault_class < RINGER_SIM_FAULT_CLASS_COUNT ? names[fault_class] : "?";
-}
-
-int fault_class_parse(const char *name) {
-    for (uint32_t i = 0; i < RINGER_SIM_FAULT_CLASS_COUNT; i++) {
-        if (strcmp(name, names[i]) == 0) return (int)i;
-    }
-    return -1;
-}
-
 static void draw_faults(struct prng *rng, const struct run_config *config,
                         struct ringer_sim_options *options) {
     for (uint32_t c = 0; c < RINGER_SIM_FAULT_CLASS_COUNT; c++) {
@@ -38,6 +19,7 @@ static void draw_faults(struct prng *rng, const struct run_config *config,
         uint32_t chosen = config->swarm ? (on ? ppm : 0) : FIXED_PPM;
         if (c == RINGER_SIM_FAULT_CQE_DROP) chosen = 0; /* excluded from swarm (§7) */
         if ((config->faults_off >> c) & 1u) chosen = 0;
+        if (!((ringer_sim_profile_faults(config->profile) >> c) & 1u)) chosen = 0;
         options->faults[c].ppm = chosen;
     }
 }

@@ -10,9 +10,8 @@
 
 #include "result.h"
 
+/* Draws within the classes of config->profile (ringer_sim_profile_faults): the classes
+ * outside it are drawn too, then set to 0, so a profile never shifts another draw. */
 void swarm_options(const struct run_config *config, struct ringer_sim_options *options);
-const char *fault_class_name(uint32_t fault_class);
-/* Parses a class name (as printed) back; -1 if unknown. */
-int fault_class_parse(const char *name);
 
 #endif

@@ -77,7 +77,9 @@ void world_setup(void) {
 void world_sim_default_options(struct ringer_sim_options *options) {
     memset(options, 0, sizeof *options);
     const char *seed = getenv("RINGER_SIM_SEED");
-    options->seed = seed ? strtoull(seed, NULL, 0) : 1;
+    options->seed = 1;
+    if (seed != NULL && ringer_sim_parse_seed(seed, &options->seed) != 0)
+        harness_fail(__FILE__, __LINE__, "RINGER_SIM_SEED='%s' is not a seed", seed);
     options->quiet = true;
 }
 

@@ -5,7 +5,9 @@
  * include sim/include/ringer_sim_posix.h, linked with libringer_sim.a) sees a simulated
  * Linux: the liburing API of <liburing.h>, the POSIX calls of the seam, an in-memory file
  * system, loopback TCP, eventfds and pipes, all on virtual time. Create the world with
- * ringer_sim_init before any other call, and tear it down with ringer_sim_deinit.
+ * ringer_sim_init before any other call, and tear it down with ringer_sim_deinit; or run
+ * the program with RINGER_SIM_SEED set (ringer-sim --exec does) and the world is made
+ * before main and checked when main returns (see "the environment" below).
  *
  * Zeroed options with a seed give the faithful kernel: no faults, faithful CQE order,
  * kernel profile 6.1, and the mounts "/", "/tmp" (tmpfs: f_type 0x01021994, no O_DIRECT)
@@ -24,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -80,11 +83,6 @@ enum ringer_sim_fault_class {
     RINGER_SIM_FAULT_ANY = 255,
 };
 
-enum ringer_sim_profile {
-    RINGER_SIM_PROFILE_FAITHFUL = 0,
-    RINGER_SIM_PROFILE_HOSTILE = 1,
-};
-
 enum ringer_sim_kernel {
     RINGER_SIM_KERNEL_6_1 = 0, /* default */
     RINGER_SIM_KERNEL_5_8,
@@ -112,18 +110,33 @@ struct ringer_sim_mount_options {
     uint32_t block_size; /* logical block size: 512 or 4096 */
     uint64_t capacity;   /* bytes; 0: 256 MiB */
 };
+/* Another block size makes ringer_sim_init fail. */
 
 struct ringer_sim_fault_options {
     uint32_t ppm; /* probability in parts per million at each legal opportunity */
 };
 
+/*
+ * Limits of the options: ringer_sim_init returns -EINVAL for an option outside them (an
+ * unknown profile, kernel, order or fault class, a rate above RINGER_SIM_PPM_MAX, ...), and
+ * changes nothing.
+ */
+#define RINGER_SIM_PPM_MAX         1000000u         /* a rate of 1: every opportunity */
+#define RINGER_SIM_MAX_FS_PAGES    (1u << 20)       /* 4 GiB of file data */
+#define RINGER_SIM_MAX_BUFFER_SIZE (4u << 20)       /* socket and pipe buffers, bytes */
+#define RINGER_SIM_MAX_LATENCY_NS  3600000000000ull /* latencies and timer slack: 1 h */
+#define RINGER_SIM_MAX_SYSCALL_NS  1000000000ull    /* the cost of one call: 1 s */
+
 struct ringer_sim_options {
+    /* 0 with RINGER_SIM_SEED in the environment: the world of the environment (see
+     * ringer_sim_options_from_env below); the other options given here are kept. */
     uint64_t seed;
     uint8_t profile; /* enum ringer_sim_profile */
     uint8_t kernel;  /* enum ringer_sim_kernel */
     uint8_t order;   /* enum ringer_sim_order */
     bool swarm;      /* draw the configuration from the seed (fault-model.md §7) */
     struct ringer_sim_fault_options faults[RINGER_SIM_FAULT_CLASS_COUNT];
+    uint32_t faults_off; /* classes (1u << class) forced to 0 ppm, after swarm drawing */
     /* Fail the Nth: every probability is ignored; the Nth legal opportunity of fail_class
      * (or of any class with RINGER_SIM_FAULT_ANY) injects. 0 disables. */
     uint64_t fail_nth;
@@ -145,7 +158,7 @@ struct ringer_sim_options {
     struct ringer_sim_mount_options mounts[RINGER_SIM_MOUNT_COUNT];
     uint32_t socket_buffer_size; /* bytes of receive buffer per socket; 0: 65536 */
     uint32_t pipe_buffer_size;   /* 0: 65536 */
-    uint32_t atomic_write_size;  /* AWUPF; 0: 4096 */
+    uint32_t atomic_write_size;  /* AWUPF: 512, 1024, 2048 or 4096; 0: 4096 */
     uint32_t fs_pages;           /* size of the file data pool in 4 KiB pages; 0: 16384 */
 
     bool liburing_clears_sqe;  /* later liburing: get_sqe clears the SQE, prep keeps flags */
@@ -155,6 +168,49 @@ struct ringer_sim_options {
     bool no_leak_check;        /* ringer_sim_deinit does not abort on open fds */
     bool quiet;                /* print nothing at init (swarm configuration) */
 };
+
+/*
+ * Fault profiles, named by what a program must survive. A profile decides which fault
+ * classes may inject (ringer_sim_profile_faults) and whether faults beyond Linux are legal
+ * (only under HOSTILE); the rates come from `faults[].ppm`, from swarm drawing (which then
+ * draws within the profile's classes), or from ringer_sim_profile_rates. A rate set for a
+ * class outside the profile makes ringer_sim_init fail with -EINVAL.
+ *   FAITHFUL       every class, only as Linux produces it (the default)
+ *   HOSTILE        every class, also beyond Linux; only a loop's invariants can be judged
+ *   TRANSPARENT    what a correct program hides completely: enter EINTR/EAGAIN/EBUSY and
+ *                  partial submits, reordered CQEs, CQE -EINTR and -EAGAIN, short socket
+ *                  transfers, cancel races, network latency: its output must not change
+ *   CRASH          TRANSPARENT plus what power loss does to unsynced data (lost writes,
+ *                  torn sectors, lost directory entries): a program that fsyncs its data
+ *                  and its directory before it acknowledges survives ringer_sim_crash
+ *   STORAGE_ERRORS CRASH plus EIO, latent sectors, corruption, misdirected writes, ENOSPC,
+ *                  failed fsync and errno results: only checksumming or replicated
+ *                  programs keep their data; a single-copy program may only fail cleanly
+ *   NETWORK        TRANSPARENT plus resets, refused connections, aborted accepts and
+ *                  partitions: for programs that reconnect and resend
+ */
+enum ringer_sim_profile {
+    RINGER_SIM_PROFILE_FAITHFUL = 0,
+    RINGER_SIM_PROFILE_HOSTILE = 1,
+    RINGER_SIM_PROFILE_TRANSPARENT,
+    RINGER_SIM_PROFILE_CRASH,
+    RINGER_SIM_PROFILE_STORAGE_ERRORS,
+    RINGER_SIM_PROFILE_NETWORK,
+    RINGER_SIM_PROFILE_COUNT,
+};
+
+/* The classes `profile` may inject, as a mask of (1u << class); 0 for an unknown profile. */
+uint32_t ringer_sim_profile_faults(uint8_t profile);
+/* "faithful", "hostile", "transparent", "crash", "storage-errors", "network"; NULL if
+ * unknown. ringer_sim_profile_parse gives the profile of a name, or -EINVAL. */
+const char *ringer_sim_profile_name(uint8_t profile);
+int ringer_sim_profile_parse(const char *name);
+/* Sets every class of options->profile to its fixed moderate rate and every other class to
+ * 0 (the non-swarm configuration of a profile). */
+void ringer_sim_profile_rates(struct ringer_sim_options *options);
+/* "ENTER_EINTR", ... for a fault class (NULL if unknown); the class of a name, or -EINVAL. */
+const char *ringer_sim_fault_name(uint32_t fault_class);
+int ringer_sim_fault_parse(const char *name);
 
 struct ringer_sim_stats {
     uint64_t faults[RINGER_SIM_FAULT_CLASS_COUNT];
@@ -175,10 +231,30 @@ struct ringer_sim_stats {
     bool fail_nth_reached;       /* fail_nth mode injected its fault */
 };
 
+/* Creates the world: 0, -EINVAL for options outside their limits (nothing changes), or
+ * -EBUSY while a world exists (but an untouched world set up from the environment before
+ * main, see below, gives way to the program's own). */
 int ringer_sim_init(const struct ringer_sim_options *options);
+/* Ends the world; aborts with the list of fds still open unless options.no_leak_check. */
 void ringer_sim_deinit(void);
 void ringer_sim_entropy_bytes(const uint8_t *data, size_t size);
 uint64_t ringer_sim_now_ns(void);
+/* The world's seed (after the environment has been applied): for a program's own PRNG. */
+uint64_t ringer_sim_seed(void);
+
+/*
+ * Power loss: the machine stops and boots again on the same disks. Every ring, every fd
+ * and every operation in flight disappears without a CQE; file data and directory entries
+ * keep what the crash rules keep (fsync'd data, and unsynced data at the CRASH profile's
+ * LOST_UNSYNCED and TORN rates); virtual time goes on.
+ *
+ * Lifecycle: whatever the program held before the crash is dead. A ringer_io (and any
+ * struct io_uring) from before it may only be initialised again with ringer_init, which
+ * starts the program's next boot, or forgotten: never ringer_deinit it, never tick it.
+ * fds from before are gone (their numbers are reused). Using a ring from before the crash
+ * aborts with "io_uring ... used after ringer_sim_crash". Completions still belong to the
+ * program: the next boot starts its operations on them as on fresh ones.
+ */
 void ringer_sim_crash(void);
 struct ringer_sim_stats ringer_sim_stats(void);
 uint64_t ringer_sim_trace_hash(void);
@@ -240,6 +316,91 @@ uint64_t ringer_sim_peek_now_ns(void);
  * before the process aborts; NULL restores the default (report and abort). */
 typedef void (*ringer_sim_stop_handler)(const char *reason);
 void ringer_sim_on_stop(ringer_sim_stop_handler handler);
+
+/* ---- the environment: a program run by `ringer-sim --exec` ----
+ *
+ * ringer-sim hands each run its world in these variables; a program may also be run by
+ * hand with them (the replay line of a failure shows them):
+ *   RINGER_SIM_SEED=N           the seed: a decimal number from 1 to 2^64-1 (required)
+ *   RINGER_SIM_PROFILE=NAME     a fault profile (above); default transparent
+ *   RINGER_SIM_SWARM=0|1        1 (default): the seed draws the rates of the profile's
+ *                               classes, latencies and mount knobs; 0: the fixed rates
+ *   RINGER_SIM_FAULTS_OFF=LIST  fault classes forced off, e.g. SHORT,ORDER, or all
+ *   RINGER_SIM_LOG=1            the readable event log on stderr as the run goes
+ *   RINGER_SIM_TRACE=FILE       the run's timeline as Chrome Trace Event JSON
+ *   RINGER_SIM_REPORT_FD=N      where the sim writes its one-line results for ringer-sim
+ * With RINGER_SIM_SEED set, a sim-built program that never calls ringer_sim_init gets this
+ * world before main, and when main returns (or exit is called) its fds are checked for
+ * leaks and the world ends; one that calls ringer_sim_init with a zero seed gets it there.
+ * A bad value is a one-line message on stderr and exit status 2.
+ */
+
+/* Applies the environment to `options` (seed, profile, swarm, faults off): 0, -ENOENT when
+ * RINGER_SIM_SEED is unset (options unchanged), or -EINVAL with a one-line reason in
+ * `error` (if not NULL) for a bad value. */
+int ringer_sim_options_from_env(struct ringer_sim_options *options, char *error, size_t size);
+/* Parses a seed as RINGER_SIM_SEED takes it: 0, or -EINVAL ("", "abc", "12x", "0", "-1",
+ * or beyond 2^64-1). */
+int ringer_sim_parse_seed(const char *text, uint64_t *seed);
+
+/* ---- the event log ----
+ *
+ * Every kernel event (an SQE consumed, a CQE posted, an enter, a POSIX call, an injected
+ * fault, a crash) has a readable form: opcode and errno names, fds with their kind and
+ * path or address, flags, and virtual time in milliseconds to the microsecond, e.g.
+ *       0.052 ms  cqe    #4 WRITE fd 5 (file /data/kv.log) = -EIO
+ * Every failure the sim reports ends with the last events in this form. Logging never
+ * changes a run: the trace hash is the same with and without it.
+ */
+enum ringer_sim_log_format {
+    RINGER_SIM_LOG_READABLE = 0,
+    RINGER_SIM_LOG_RAW, /* kind, four hex fields and the time: the trace hash's input */
+};
+/* Streams every event to `file` as it happens (NULL stops). */
+void ringer_sim_log_to(FILE *file, enum ringer_sim_log_format format);
+/* Adds the program's own line to the log (and to the events a failure prints). */
+void ringer_sim_log(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the last `count` events (at most RINGER_SIM_LOG_TAIL) to `file`, readably. */
+#define RINGER_SIM_LOG_TAIL 64u
+void ringer_sim_print_events(FILE *file, uint32_t count);
+
+enum ringer_sim_event_kind {
+    RINGER_SIM_EVENT_ENTER = 1,
+    RINGER_SIM_EVENT_SQE,
+    RINGER_SIM_EVENT_CQE,
+    RINGER_SIM_EVENT_CALL, /* a POSIX call of the seam */
+    RINGER_SIM_EVENT_FAULT,
+    RINGER_SIM_EVENT_CRASH,
+    RINGER_SIM_EVENT_CONFIG,
+    RINGER_SIM_EVENT_USER, /* a ringer_sim_log line */
+};
+struct ringer_sim_event {
+    uint8_t kind;        /* enum ringer_sim_event_kind */
+    uint8_t opcode;      /* SQE, CQE: the op's IORING_OP_* */
+    uint8_t fault_class; /* FAULT */
+    int32_t fd;          /* the fd the event is about, or -1 */
+    uint32_t flags;      /* SQE: IOSQE_*; CQE: IORING_CQE_F_* */
+    int64_t result;      /* CQE res, a call's or an enter's result */
+    uint64_t op;         /* the op (its SQE's consumption number, from 1) or 0 */
+    uint64_t time_ns;
+    const char *text; /* the readable form, without the time */
+};
+/* Runs `hook` for every event (NULL removes it), e.g. to build a timeline. */
+typedef void (*ringer_sim_event_hook)(const struct ringer_sim_event *event, void *arg);
+void ringer_sim_on_event(ringer_sim_event_hook hook, void *arg);
+
+/* ---- the timeline: Chrome Trace Event JSON (ui.perfetto.dev, chrome://tracing) ----
+ *
+ * While a timeline is open, every kernel op becomes a slice from its SQE to its CQE on a
+ * track per fd (named with the fd's kind and path or address), each fault an instant on
+ * the track of the op it hit, crashes and ringer_sim_log lines instants. */
+int ringer_sim_timeline_open(const char *path); /* 0 or -errno */
+int ringer_sim_timeline_close(void);            /* 0, or -EIO if not completely written */
+bool ringer_sim_timeline_is_open(void);
+/* A program's own slice, on track `track` of the row `group` (both names). */
+void ringer_sim_timeline_slice(const char *group, const char *track, const char *name,
+                               uint64_t begin_ns, uint64_t end_ns, uint64_t op, int64_t result);
+void ringer_sim_timeline_instant(const char *name, uint64_t at_ns, const char *detail);
 
 #ifdef __cplusplus
 }

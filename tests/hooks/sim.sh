@@ -2,6 +2,8 @@
 # ringer-sim in `make test` (tests/run_all.sh calls it with the variant: gcc, clang, asan).
 # Builds ringer-sim for the variant, then prints one protocol line per check:
 #   sim/<workload>/<profile>   a few hundred seeds of each workload in both profiles
+#   sim/all/<profile>          as many seeds of the mix under transparent, crash,
+#                              storage-errors and network
 #   sim/determinism            a sample of seeds run twice: equal trace hashes
 #   sim/cross-compiler-hash    (clang) the same seeds give the same hash as the gcc build
 #   sim/regression/<case>      every seed that ever found a bug (corpus/sim-regressions/)
@@ -53,6 +55,10 @@ for workload in storage network cancel timers; do
     for profile in faithful hostile; do
         check "sim/$workload/$profile" --seeds "$seeds" --workload "$workload" --profile "$profile"
     done
+done
+# The profiles named by what a program survives: subsets of faithful, every workload.
+for profile in transparent crash storage-errors network; do
+    check "sim/all/$profile" --seeds "$seeds" --profile "$profile"
 done
 check sim/determinism --seeds $((seeds / 5 + 1)) --twice
 
