@@ -55,8 +55,42 @@ bool sim_script_take(uint8_t opcode, int32_t *res) {
     return false;
 }
 
+int sim_prep_cancel(struct sim_req *q, const struct io_uring_sqe *sqe) {
+    if (q->fixed_file) return -EINVAL;
+    if (sqe->ioprio || sqe->off || sqe->len || sqe->splice_fd_in) return -EINVAL;
+    uint32_t flags = sqe->cancel_flags;
+    q->op_flags = flags;
+    if (sim_cfg.kernel == RINGER_SIM_KERNEL_5_8) return flags ? -EINVAL : 0;
+    if (flags & ~(IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ANY))
+        return -EINVAL;
+    return 0;
+}
+
+void sim_cancel_issue_op(uint32_t r) {
+    struct sim_req *q = &sim_reqs[r];
+    /* hostile ORDER: the cancel runs after later SQEs instead of during submission */
+    if (sim_fault2(RINGER_SIM_FAULT_ORDER, false, true)) {
+        q->state = REQ_WORK;
+        sim_schedule(sim_now + sim_latency(1000, 20000), EV_REQ, r, q->gen);
+        return;
+    }
+    sim_cancel_issue(r);
+}
+
+/* Cancels one request as a LINK_TIMEOUT does: a waiting one completes with -ECANCELED (0),
+ * one running in a worker keeps running (-EALREADY). */
+int sim_cancel_target(uint32_t t) {
+    struct sim_req *q = &sim_reqs[t];
+    SIM_ASSERT(q->state != REQ_FREE);
+    if ((q->state == REQ_WORK && q->worker) || q->state == REQ_POSTPONED) return -EALREADY;
+    sim_req_detach(t);
+    sim_req_complete(t, -ECANCELED, 0);
+    return 0;
+}
+
 static bool matches(const struct sim_req *c, const struct sim_req *t) {
     uint32_t flags = c->op_flags;
+    if (t->opcode == IORING_OP_LINK_TIMEOUT) return false; /* Linux's cancel never finds one */
     if (flags & IORING_ASYNC_CANCEL_ANY) return true;
     if (flags & IORING_ASYNC_CANCEL_FD) return t->fd == c->fd && t->opcode != IORING_OP_TIMEOUT;
     return t->user_data == c->addr;

@@ -19,6 +19,7 @@ struct sim_event {
 };
 
 uint64_t sim_now;
+bool sim_in_event;
 static struct sim_event heap[HEAP_MAX];
 static uint32_t heap_len;
 static uint64_t event_seq;
@@ -82,14 +83,9 @@ bool sim_has_events(void) {
     return heap_len > 0;
 }
 
-uint64_t sim_next_event_time(void) {
-    heap_prune();
-    SIM_ASSERT(heap_len > 0);
-    return heap[0].time;
-}
-
 static void run_event(const struct sim_event *e) {
     SIM_ASSERT(e->time <= sim_now);
+    sim_in_event = true;
     switch (e->kind) {
     case EV_REQ:
         if (sim_reqs[e->obj].gen == e->gen) sim_req_event(e->obj);
@@ -98,11 +94,15 @@ static void run_event(const struct sim_event *e) {
         sim_wq_wake(WQ_SOCK_RX, e->obj);
         sim_wq_wake(WQ_SOCK_TX, e->obj);
         break;
+    case EV_SQPOLL:
+        sim_sqpoll_event(e->obj, e->gen);
+        break;
     case EV_NOTHING:
         break;
     default:
         SIM_ASSERT(!"unknown event kind");
     }
+    sim_in_event = false;
 }
 
 /* Runs every event at the earliest pending time: timers that expire together complete
@@ -117,6 +117,7 @@ bool sim_run_next_events(void) {
         struct sim_event e = heap_pop();
         run_event(&e);
     }
+    sim_cq_signal_eventfds(); /* one eventfd count per batch of CQEs */
     return true;
 }
 
@@ -131,6 +132,9 @@ void sim_enter_call(void) {
         static const struct ringer_sim_options defaults;
         SIM_ASSERT(ringer_sim_init(&defaults) == 0);
     }
+    /* the SQ threads see what the program queued since its last call, at the time it did */
+    sim_sqpoll_run_all();
+    sim_cq_signal_eventfds();
     sim_stats.steps++;
     sim_now += sim_cfg.o.syscall_cost_ns;
     if (sim_cfg.o.max_steps && sim_stats.steps > sim_cfg.o.max_steps)

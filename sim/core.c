@@ -43,10 +43,6 @@ void sim_trace(uint32_t kind, uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
     tail_log[slot].c = c;
     tail_log[slot].d = d;
     tail_log[slot].now = sim_now;
-#ifdef SIM_TRACE_DUMP
-    fprintf(stderr, "T %u %llx %llx %llx %llx\n", kind, (unsigned long long)a,
-            (unsigned long long)b, (unsigned long long)c, (unsigned long long)d);
-#endif
 }
 
 uint64_t ringer_sim_trace_hash(void) {

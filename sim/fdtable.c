@@ -71,6 +71,7 @@ static void file_release(uint32_t f) {
         sim_pipe_close(file->obj, file->kind == FK_PIPE_W);
         break;
     case FK_RING:
+        sim_ring_file_released(file->obj, f);
         break;
     default:
         SIM_ASSERT(!"bad file kind");

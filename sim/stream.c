@@ -6,6 +6,7 @@
 #include "sim_internal.h"
 
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -70,6 +71,13 @@ int sim_event_write(uint32_t e, const void *buffer, uint32_t size, bool nonblock
     return 8;
 }
 
+uint32_t sim_event_poll(uint32_t e) {
+    const struct sim_eventfd *ev = &events[e];
+    uint32_t mask = ev->count > 0 ? POLLIN | POLLRDNORM : 0;
+    if (ev->count < 0xfffffffffffffffeull) mask |= POLLOUT | POLLWRNORM;
+    return mask;
+}
+
 void sim_event_close(uint32_t e) {
     SIM_ASSERT(events[e].used);
     events[e].used = false;
@@ -131,6 +139,14 @@ int sim_pipe_write(uint32_t p, const void *buffer, uint32_t size) {
     }
     sim_wq_wake(WQ_PIPE_R, p);
     return (int)n;
+}
+
+uint32_t sim_pipe_poll(uint32_t p, bool write_end) {
+    const struct sim_pipe *pi = &pipes[p];
+    if (!write_end)
+        return (pi->len > 0 ? POLLIN | POLLRDNORM : 0) | (pi->writers == 0 ? POLLHUP : 0);
+    if (pi->readers == 0) return POLLERR | POLLOUT | POLLWRNORM;
+    return pi->len < sim_cfg.o.pipe_buffer_size ? POLLOUT | POLLWRNORM : 0;
 }
 
 void sim_pipe_close(uint32_t p, bool write_end) {

@@ -25,6 +25,7 @@
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -92,6 +93,10 @@ int ringer_sim_fdatasync(int fd);
 mode_t ringer_sim_umask(mode_t mask);
 /* randomness */
 ssize_t ringer_sim_getrandom(void *buffer, size_t size, unsigned int flags);
+/* memory: the rings of a simulated io_uring fd; anything else goes to the host */
+void *ringer_sim_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+int ringer_sim_munmap(void *addr, size_t length);
+int ringer_sim_madvise(void *addr, size_t length, int advice);
 
 #ifdef __cplusplus
 }
@@ -144,6 +149,9 @@ ssize_t ringer_sim_getrandom(void *buffer, size_t size, unsigned int flags);
 #define fdatasync(...)       ringer_sim_fdatasync(__VA_ARGS__)
 #define umask(...)           ringer_sim_umask(__VA_ARGS__)
 #define getrandom(...)       ringer_sim_getrandom(__VA_ARGS__)
+#define mmap(...)            ringer_sim_mmap(__VA_ARGS__)
+#define munmap(...)          ringer_sim_munmap(__VA_ARGS__)
+#define madvise(...)         ringer_sim_madvise(__VA_ARGS__)
 #endif
 
 #endif /* RINGER_SIM_POSIX_H */
