@@ -210,6 +210,33 @@ int ringer_sim_clock_nanosleep(clockid_t clock, int flags, const struct timespec
     return 0;
 }
 
+/* The other sleeps and clocks, on the virtual clock. */
+int ringer_sim_nanosleep(const struct timespec *request, struct timespec *remain) {
+    int err = ringer_sim_clock_nanosleep(CLOCK_MONOTONIC, 0, request, remain);
+    return err ? sim_errno_ret(-err) : 0;
+}
+
+int ringer_sim_usleep(useconds_t usec) {
+    struct timespec ts = {(time_t)(usec / 1000000), (long)(usec % 1000000) * 1000};
+    return ringer_sim_nanosleep(&ts, NULL);
+}
+
+unsigned int ringer_sim_sleep(unsigned int seconds) {
+    struct timespec ts = {(time_t)seconds, 0};
+    ringer_sim_nanosleep(&ts, NULL);
+    return 0;
+}
+
+int ringer_sim_gettimeofday(struct timeval *tv, void *tz) {
+    (void)tz;
+    struct timespec ts;
+    if (tv == NULL) return 0;
+    ringer_sim_clock_gettime(CLOCK_REALTIME, &ts);
+    tv->tv_sec = ts.tv_sec;
+    tv->tv_usec = ts.tv_nsec / 1000;
+    return 0;
+}
+
 ssize_t ringer_sim_getrandom(void *buffer, size_t size, unsigned int flags) {
     sim_enter_call();
     if (flags & ~(unsigned)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))

@@ -122,6 +122,8 @@ void sim_cq_post(uint32_t index, uint64_t user_data, int32_t res, uint32_t flags
     if (!is_timeout) {
         r->cqes_posted_nontimeout++;
         sim_timeout_count_check(index);
+    } else {
+        r->cq_timeouts++;
     }
 }
 

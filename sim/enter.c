@@ -13,13 +13,16 @@
 struct wait_arg {
     uint32_t ring;
     uint32_t min_complete;
-    uint64_t deadline; /* 0: none */
+    uint64_t deadline;    /* 0: none */
+    uint64_t cq_timeouts; /* when the wait began */
 };
 
+/* Linux's io_should_wake: enough CQEs, or a TIMEOUT completed since the wait began. */
 static bool wait_done(void *arg) {
     const struct wait_arg *w = arg;
+    const struct sim_ring *r = &sim_rings[w->ring];
     sim_cq_flush_overflow(w->ring);
-    if (sim_rings[w->ring].dropped) return true;
+    if (r->dropped || r->cq_timeouts != w->cq_timeouts) return true;
     if (w->deadline && sim_now >= w->deadline) return true;
     return sim_cq_count(w->ring) >= w->min_complete;
 }
@@ -49,7 +52,7 @@ static int enter_dropped(uint32_t ring, uint32_t consumed) {
 /* Linux's io_cqring_wait: a timeout that expires with the CQ ring still empty is -ETIME. */
 static int enter_wait(uint32_t ring, uint32_t consumed, uint32_t min_complete, uint64_t key,
                       uint64_t deadline) {
-    struct wait_arg w = {ring, min_complete, deadline};
+    struct wait_arg w = {ring, min_complete, deadline, sim_rings[ring].cq_timeouts};
     sim_cq_flush_overflow(ring);
     if (sim_cq_count(ring) >= min_complete) return 0;
     if (sim_rings[ring].dropped) return enter_dropped(ring, consumed);
@@ -119,7 +122,7 @@ int sim_enter(uint32_t ring, uint32_t to_submit, uint32_t min_complete, uint32_t
 /* The ring of an enter: an fd, or an index into the registered ring fds. */
 static int enter_ring(unsigned int fd, uint32_t flags, uint32_t *ring) {
     if (flags & IORING_ENTER_REGISTERED_RING) return sim_registered_ring(fd, ring);
-    if (sim_fd_file((int)fd) == SIM_NONE) return -EBADF;
+    if (sim_fd_file_any((int)fd) == SIM_NONE) return -EBADF;
     *ring = sim_ring_by_fd((int)fd);
     return *ring == SIM_NONE ? -EOPNOTSUPP : 0;
 }

@@ -177,7 +177,10 @@ void sim_link_splice_out(uint32_t lt) {
     t->link_prev = t->link_next = SIM_NONE;
 }
 
-static bool link_failure(const struct sim_req *q, int32_t res) {
+bool sim_req_failed(const struct sim_req *q, int32_t res) {
+    /* a LINK_TIMEOUT completes by task work, never marked failed: CQE_SKIP_SUCCESS always
+     * skips its CQE */
+    if (q->opcode == IORING_OP_LINK_TIMEOUT) return false;
     if (q->opcode == IORING_OP_TIMEOUT && res == -ETIME)
         return !(q->op_flags & IORING_TIMEOUT_ETIME_SUCCESS);
     if (res < 0) return true;
@@ -198,7 +201,13 @@ uint32_t sim_link_take_next(uint32_t r, int32_t res, bool *fail, uint32_t *next_
     q->link_next = SIM_NONE;
     sim_reqs[next].link_prev = SIM_NONE;
     *next_gen = sim_reqs[next].gen;
-    *fail = link_failure(q, res) && !(q->sqe_flags & IOSQE_IO_HARDLINK);
+    *fail = sim_req_failed(q, res) && !(q->sqe_flags & IOSQE_IO_HARDLINK);
+    /* a failed request whose CQE was to be skipped on success posts its own CQE and none
+     * for the members it fails (Linux's REQ_F_SKIP_LINK_CQES) */
+    if (*fail && (q->sqe_flags & IOSQE_CQE_SKIP_SUCCESS)) {
+        for (uint32_t m = next; m != SIM_NONE; m = sim_reqs[m].link_next)
+            sim_reqs[m].cqe_quiet = true;
+    }
     return next;
 }
 

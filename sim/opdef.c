@@ -13,6 +13,8 @@
     }
 #define WORKER_FILE_OP(prep_fn, exec_fn) \
     { .prep = prep_fn, .exec = exec_fn, .needs_file = true, .worker = SIM_WORKER }
+#define FS_NAME \
+    { .prep = sim_prep_fs_name, .exec = sim_exec_fs_name, .worker = SIM_WORKER }
 #define NET(prep_fn, prio) \
     { .prep = prep_fn, .exec = sim_exec_net, .needs_file = true, .ioprio = prio }
 
@@ -48,7 +50,17 @@ const struct sim_op_def sim_op_defs[IORING_OP_LAST] = {
     [IORING_OP_MADVISE] = {.prep = sim_prep_madvise, .exec = sim_exec_madvise},
     [IORING_OP_SEND] = NET(sim_prep_sendrecv, true),
     [IORING_OP_RECV] = NET(sim_prep_sendrecv, true),
+    [IORING_OP_PROVIDE_BUFFERS] = {.prep = sim_prep_provide_buffers,
+                                   .exec = sim_exec_provide_buffers,
+                                   .iopoll = true},
+    [IORING_OP_REMOVE_BUFFERS] = {.prep = sim_prep_remove_buffers,
+                                  .exec = sim_exec_remove_buffers,
+                                  .iopoll = true},
     [IORING_OP_SHUTDOWN] = NET(sim_prep_shutdown, false),
+    [IORING_OP_RENAMEAT] = FS_NAME,
+    [IORING_OP_UNLINKAT] = FS_NAME,
+    [IORING_OP_MKDIRAT] = FS_NAME,
+    [IORING_OP_LINKAT] = FS_NAME,
 };
 
 bool sim_op_is_read(uint8_t opcode) {

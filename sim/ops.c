@@ -54,9 +54,12 @@ static void decode(uint32_t ring, struct sim_req *q, const struct io_uring_sqe *
     q->op_flags = sqe->rw_flags;
     q->ioprio = sqe->ioprio;
     sim_stats.ops[sqe->opcode & 63]++;
-    /* `off` is an address for STATX (statx buffer) and ACCEPT (addrlen): never traced */
-    bool off_is_value = sqe->opcode != IORING_OP_STATX && sqe->opcode != IORING_OP_ACCEPT &&
-                        sqe->opcode != IORING_OP_TIMEOUT_REMOVE;
+    /* `off` is an address for STATX (statx buffer), ACCEPT (addrlen), TIMEOUT_REMOVE (its
+     * timespec), RENAMEAT and LINKAT (the new path): never traced */
+    uint8_t op = sqe->opcode;
+    bool off_is_value = op != IORING_OP_STATX && op != IORING_OP_ACCEPT &&
+                        op != IORING_OP_TIMEOUT_REMOVE && op != IORING_OP_RENAMEAT &&
+                        op != IORING_OP_LINKAT;
     sim_trace(TRACE_SQE, q->seq, ((uint64_t)sqe->opcode << 32) | (uint32_t)sqe->fd,
               ((uint64_t)sqe->len << 32) | sqe->flags, off_is_value ? sqe->off : 0);
 }
@@ -145,6 +148,7 @@ static void park_poison(struct sim_req *q) {
     size_t size = 0;
     void *p = kernel_written(q, &size);
     if (p == NULL || q->poisoned != NULL || sim_cfg.o.no_poison || size == 0) return;
+    if (q->sqe_flags & IOSQE_BUFFER_SELECT) return; /* no buffer is the request's while it waits */
     q->poisoned_size = sim_poison(p, size);
     q->poisoned = p;
 }
@@ -157,12 +161,19 @@ bool sim_op_retry(uint32_t r) {
         q->poisoned = NULL;
     }
     struct sim_op_out out = {0, WQ_NONE, SIM_NONE, false};
+    bool selects = (q->sqe_flags & IOSQE_BUFFER_SELECT) != 0;
+    if (selects && !sim_kbuf_select(q)) {
+        sim_req_complete(r, -ENOBUFS, 0);
+        return true;
+    }
     int32_t res = sim_op_defs[q->opcode].exec(q, &out);
     if (res == -EAGAIN && out.wq_kind != WQ_NONE) {
+        if (selects) sim_kbuf_recycle(q); /* it waits without its buffer */
         if (q->wq_kind == WQ_NONE) sim_wq_push(r, out.wq_kind, out.wq_obj);
         park_poison(q);
         return false;
     }
+    if (selects) out.cqe_flags |= sim_kbuf_consume(q);
     if (out.more) {
         /* a multishot CQE: the request stays on its queue, armed */
         sim_cq_post(q->ring, q->user_data, res, out.cqe_flags | IORING_CQE_F_MORE, q->seq, false);
@@ -239,7 +250,7 @@ static void schedule_work(uint32_t r, uint64_t delay) {
 
 uint32_t sim_req_file(const struct sim_req *q) {
     if (q->fixed_file) return sim_fixed_file_get(q->ring, (uint32_t)q->fd);
-    uint32_t f = sim_fd_file(q->fd);
+    uint32_t f = sim_fd_file_any(q->fd);
     if (f != SIM_NONE) sim_file_ref(f);
     return f;
 }

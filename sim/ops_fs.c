@@ -116,6 +116,7 @@ int32_t sim_exec_openat(struct sim_req *q, struct sim_op_out *out) {
 
 int32_t sim_exec_statx(struct sim_req *q, struct sim_op_out *out) {
     (void)out;
+    if (!sim_user_ok((void *)(uintptr_t)q->off, sizeof(struct statx))) return -EFAULT;
     return sim_fs_statx(q->fd, q->copy.path, (int)q->op_flags, q->len,
                         (struct statx *)(uintptr_t)q->off);
 }
@@ -134,6 +135,49 @@ int32_t sim_exec_close(struct sim_req *q, struct sim_op_out *out) {
     uint32_t f = sim_fd_file(q->fd);
     if (f != SIM_NONE && sim_files[f].kind == FK_RING) return -EBADF;
     return sim_fd_close(q->fd);
+}
+
+/* UNLINKAT, MKDIRAT, RENAMEAT and LINKAT: names copied at consumption, io-wq work. */
+int sim_prep_fs_name(struct sim_req *q, const struct io_uring_sqe *sqe) {
+    if (q->fixed_file) return -EBADF;
+    if (sqe->buf_index || sqe->splice_fd_in) return -EINVAL;
+    switch (q->opcode) {
+    case IORING_OP_UNLINKAT:
+        if (sqe->off || sqe->len) return -EINVAL;
+        if (sqe->unlink_flags & ~AT_REMOVEDIR) return -EINVAL;
+        break;
+    case IORING_OP_MKDIRAT:
+        if (sqe->off || sqe->rw_flags) return -EINVAL;
+        break;
+    case IORING_OP_LINKAT:
+        if (sqe->rw_flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+        break;
+    default:
+        break;
+    }
+    int err = sim_copy_path(q, (const char *)(uintptr_t)sqe->addr);
+    if (err || (q->opcode != IORING_OP_RENAMEAT && q->opcode != IORING_OP_LINKAT)) return err;
+    const char *second = (const char *)(uintptr_t)sqe->addr2;
+    if (second == NULL) return -EFAULT;
+    size_t n = strnlen(second, RINGER_SIM_MAX_PATH);
+    if (n >= RINGER_SIM_MAX_PATH) return -ENAMETOOLONG;
+    memcpy(q->copy.paths[1], second, n + 1);
+    return 0;
+}
+
+int32_t sim_exec_fs_name(struct sim_req *q, struct sim_op_out *out) {
+    (void)out;
+    switch (q->opcode) {
+    case IORING_OP_UNLINKAT:
+        return sim_fs_unlinkat(q->fd, q->copy.path, (int)q->op_flags);
+    case IORING_OP_MKDIRAT:
+        return sim_fs_mkdirat(q->fd, q->copy.path, (mode_t)q->len);
+    case IORING_OP_LINKAT:
+        return sim_fs_linkat(q->fd, q->copy.paths[0], (int)q->len, q->copy.paths[1],
+                             (int)q->op_flags);
+    default:
+        return sim_fs_renameat(q->fd, q->copy.paths[0], (int)q->len, q->copy.paths[1], q->op_flags);
+    }
 }
 
 int sim_prep_files_update(struct sim_req *q, const struct io_uring_sqe *sqe) {

@@ -62,6 +62,8 @@ int32_t sim_exec_net(struct sim_req *q, struct sim_op_out *out) {
     bool dontwait = (q->op_flags & MSG_DONTWAIT) != 0;
     void *buf = (void *)(uintptr_t)q->addr;
     out->wq_obj = s;
+    bool transfer = q->opcode == IORING_OP_RECV || q->opcode == IORING_OP_SEND;
+    if (transfer && !sim_user_ok(buf, q->len)) return -EFAULT;
     switch (q->opcode) {
     case IORING_OP_RECV:
         out->wq_kind = dontwait ? WQ_NONE : WQ_SOCK_RX;

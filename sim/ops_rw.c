@@ -52,7 +52,7 @@ static int copy_iovecs(struct sim_req *q) {
     const struct iovec *user = (const struct iovec *)(uintptr_t)q->addr;
     uint32_t n = q->len;
     if (n > UIO_MAXIOV_SIM) return -EINVAL;
-    if (n > 0 && user == NULL) return -EFAULT;
+    if (!sim_user_ok(user, n * sizeof(struct iovec))) return -EFAULT;
     if (n > SIM_INLINE_IOVECS) {
         uint32_t s = 0;
         while (s < IOV_BIG_SLOTS && iov_big_used[s]) s++;
@@ -125,6 +125,10 @@ static int32_t stream_once(struct sim_req *q, void *buf, uint32_t len, struct si
     case FK_PIPE_W:
         out->wq_kind = WQ_PIPE_W;
         return rd ? -EBADF : sim_pipe_write(f->obj, buf, len);
+    case FK_HOST: { /* the host's stdio: a plain read or write */
+        ssize_t n = rd ? read((int)f->obj, buf, len) : write((int)f->obj, buf, len);
+        return n < 0 ? -errno : (int32_t)n;
+    }
     default:
         return -EINVAL;
     }
@@ -153,8 +157,9 @@ static int32_t transfer(struct sim_req *q, struct sim_op_out *out) {
     for (uint32_t i = 0; i < count; i++) {
         if (segs[i].iov_len == 0 && count > 1) continue;
         uint32_t len = (uint32_t)segs[i].iov_len;
-        int32_t n = file ? file_once(q, segs[i].iov_base, len, q->off + done)
-                         : stream_once(q, segs[i].iov_base, len, out);
+        int32_t n = !sim_user_ok(segs[i].iov_base, len) ? -EFAULT
+                    : file ? file_once(q, segs[i].iov_base, len, q->off + done)
+                           : stream_once(q, segs[i].iov_base, len, out);
         if (n < 0) {
             if (done == 0) return n;
             out->wq_kind = WQ_NONE;

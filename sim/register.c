@@ -63,7 +63,7 @@ static void files_drop(uint32_t ring) {
 /* fd into slot i (-1: leave it empty); a ring fd cannot be registered. */
 static int slot_set(uint32_t ring, uint32_t i, int fd, uint64_t tag) {
     if (fd == -1) return tag ? -EINVAL : 0;
-    uint32_t f = sim_fd_file(fd);
+    uint32_t f = sim_fd_file_any(fd);
     if (f == SIM_NONE || sim_files[f].kind == FK_RING) return -EBADF;
     sim_file_ref(f);
     fixed_files[ring][i] = f;
@@ -98,7 +98,7 @@ int sim_files_update(uint32_t ring, uint32_t off, int *fds, const uint64_t *tags
     if (off == IORING_FILE_INDEX_ALLOC) {
         uint32_t done = 0;
         for (; done < nr; done++) {
-            uint32_t f = sim_fd_file(fds[done]);
+            uint32_t f = sim_fd_file_any(fds[done]);
             if (f == SIM_NONE) return done ? (int)done : -EBADF;
             int slot = sim_fixed_install(ring, IORING_FILE_INDEX_ALLOC - 1, f);
             if (slot < 0) return done ? (int)done : slot;
@@ -323,15 +323,6 @@ bool sim_restriction_allows(uint32_t ring, const struct io_uring_sqe *sqe) {
     return (sqe->flags & ~(rs->flags_allowed | rs->flags_required)) == 0;
 }
 
-int sim_prep_buffer_select(struct sim_req *q, const struct io_uring_sqe *sqe) {
-    (void)sqe;
-    bool selects =
-        q->opcode == IORING_OP_READ || q->opcode == IORING_OP_READV || q->opcode == IORING_OP_RECV;
-    if (!selects) return -EOPNOTSUPP;
-    q->deferred_err = -ENOBUFS; /* no buffer group is ever provided (provided buffers: D10) */
-    return 0;
-}
-
 /* ---- registered ring fds ---- */
 
 static int ring_fds_register(struct io_uring_rsrc_update *up, uint32_t nr) {
@@ -511,7 +502,7 @@ int io_uring_register(unsigned int fd, unsigned int opcode, const void *arg, uns
     sim_enter_call();
     uint32_t ring = sim_ring_by_fd((int)fd);
     int res;
-    if (ring == SIM_NONE) res = sim_fd_file((int)fd) == SIM_NONE ? -EBADF : -EOPNOTSUPP;
+    if (ring == SIM_NONE) res = sim_fd_file_any((int)fd) == SIM_NONE ? -EBADF : -EOPNOTSUPP;
     else if (restricted[ring].registered && !sim_rings[ring].disabled &&
              (opcode >= 64 || !(restricted[ring].register_ops & (1ull << opcode))))
         res = -EACCES;

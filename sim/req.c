@@ -11,9 +11,10 @@ uint32_t sim_reqs_used; /* high-water mark: requests [0, used) were ever allocat
 static uint64_t req_seq;
 
 #define WQ_KINDS WQ_KIND_COUNT
-#define WQ_OBJS  RINGER_SIM_MAX_SOCKETS
+#define WQ_OBJS  8192u /* sockets, eventfds, pipes, rings: at most this many each */
 static uint32_t wq_head[WQ_KINDS][WQ_OBJS], wq_tail[WQ_KINDS][WQ_OBJS];
 static bool wq_waking[WQ_KINDS][WQ_OBJS], wq_again[WQ_KINDS][WQ_OBJS];
+static uint32_t wq_count; /* requests on any waiter queue */
 
 /* Resets only what the previous world used, so that a fresh world costs microseconds. */
 void sim_reqs_reset(void) {
@@ -28,18 +29,15 @@ void sim_reqs_reset(void) {
         }
         first = false;
     }
-    memset(wq_waking, 0, sizeof wq_waking);
-    memset(wq_again, 0, sizeof wq_again);
+    /* wq_waking and wq_again are false outside a wake, and the queues empty between worlds */
+    SIM_ASSERT(wq_count == 0);
     sim_iov_reset();
 }
 
 /* Wait queues are empty at the end of every world (requests leave them when released);
  * a crash or deinit that releases everything keeps that true. */
 void sim_wq_check_empty(void) {
-    for (uint32_t k = 0; k < WQ_KINDS; k++) {
-        for (uint32_t o = 0; o < WQ_OBJS; o++)
-            SIM_ASSERT(wq_head[k][o] == SIM_NONE && wq_tail[k][o] == SIM_NONE);
-    }
+    SIM_ASSERT(wq_count == 0);
 }
 
 uint32_t sim_req_alloc(void) {
@@ -57,7 +55,7 @@ uint32_t sim_req_alloc(void) {
     q->wq_next = q->wq_prev = q->ring_next = q->ring_prev = q->count_next = SIM_NONE;
     q->link_next = q->link_prev = q->held_next = SIM_NONE;
     q->wq_obj = SIM_NONE;
-    q->iov_slot = q->link_timeout = q->lt_target = SIM_NONE;
+    q->iov_slot = q->link_timeout = q->lt_target = q->kbuf = SIM_NONE;
     q->state = REQ_WORK; /* in flight until it posts */
     return r;
 }
@@ -138,7 +136,8 @@ void sim_req_complete(uint32_t r, int32_t res, uint32_t flags) {
     uint32_t ring = q->ring;
     uint64_t user_data = q->user_data, seq = q->seq;
     bool is_timeout = q->opcode == IORING_OP_TIMEOUT;
-    bool skip = (q->sqe_flags & IOSQE_CQE_SKIP_SUCCESS) && res >= 0;
+    bool skip =
+        ((q->sqe_flags & IOSQE_CQE_SKIP_SUCCESS) && !sim_req_failed(q, res)) || q->cqe_quiet;
     flags |= q->cqe_flags;
     sim_transient_note(user_data, res == -EINTR || res == -EAGAIN);
     bool fail_chain;
@@ -188,6 +187,7 @@ void sim_wq_push(uint32_t r, uint32_t kind, uint32_t obj) {
     else sim_reqs[wq_tail[kind][obj]].wq_next = r;
     wq_tail[kind][obj] = r;
     q->state = REQ_WAIT;
+    wq_count++;
 }
 
 void sim_wq_remove(uint32_t r) {
@@ -200,6 +200,8 @@ void sim_wq_remove(uint32_t r) {
     else sim_reqs[q->wq_next].wq_prev = q->wq_prev;
     q->wq_kind = WQ_NONE;
     q->wq_next = q->wq_prev = SIM_NONE;
+    SIM_ASSERT(wq_count > 0);
+    wq_count--;
 }
 
 /* One pass over the waiters; under an ORDER fault the first two swap (item 9). */

@@ -29,6 +29,7 @@ void sim_rings_reset(void) {
     memset(sim_rings, 0, sizeof sim_rings);
     sim_cq_reset();
     sim_register_reset();
+    sim_kbuf_reset();
 }
 
 static uint32_t features_for_profile(void) {
@@ -64,7 +65,7 @@ static int check_setup_flags(const struct io_uring_params *p) {
     }
     if ((flags & IORING_SETUP_TASKRUN_FLAG) && !(flags & IORING_SETUP_COOP_TASKRUN)) return -EINVAL;
     if (flags & IORING_SETUP_ATTACH_WQ) {
-        if (sim_fd_file((int)p->wq_fd) == SIM_NONE) return -ENXIO;
+        if (sim_fd_file_any((int)p->wq_fd) == SIM_NONE) return -ENXIO;
         if (sim_ring_by_fd((int)p->wq_fd) == SIM_NONE) return -EINVAL;
     }
     return 0;
@@ -214,6 +215,7 @@ static void ring_teardown(uint32_t index) {
     while (r->inflight_head != SIM_NONE) sim_req_release(r->inflight_head);
     sim_cq_ring_exit(index);
     sim_register_ring_exit(index);
+    sim_kbuf_ring_exit(index);
     r->used = false;
     r->mappings = 0;
 }

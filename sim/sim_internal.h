@@ -152,12 +152,17 @@ struct sim_req {
     uint64_t total;          /* bytes a read or write asked for (all its iovecs) */
     uint64_t buf_lo, buf_hi; /* READ_FIXED/WRITE_FIXED: the registered buffer */
     int32_t deferred_err;    /* found at consumption, reported by the CQE (as Linux's issue) */
+    bool cqe_quiet;          /* failed by a chain whose failing member skips their CQEs */
+    uint16_t buf_group;      /* IOSQE_BUFFER_SELECT: the provided-buffer group */
+    uint32_t buf_len;        /* and the length asked for (0: the buffer's) */
+    uint32_t kbuf;           /* the provided buffer selected while it runs, or SIM_NONE */
     uint64_t addr3;          /* a third operand (the new user_data of a poll update) */
     uint32_t link_timeout;   /* the armed LINK_TIMEOUT guarding this request, or SIM_NONE */
     uint32_t lt_target;      /* LINK_TIMEOUT: the request it guards, or SIM_NONE */
     uint32_t lt_target_gen;
     union {
         char path[RINGER_SIM_MAX_PATH];
+        char paths[2][RINGER_SIM_MAX_PATH]; /* RENAMEAT, LINKAT: old and new */
         struct sockaddr_storage sa;
         struct iovec iov[16];
     } copy;
@@ -242,6 +247,7 @@ struct sim_ring {
     bool link_failed;              /* a prep failure broke the chain being consumed */
     uint32_t count_head;           /* count timeouts */
     uint64_t cqes_posted_nontimeout;
+    uint64_t cq_timeouts; /* TIMEOUT CQEs posted: each ends every wait in progress */
     uint64_t max_posted_seq;
     bool dropped; /* a CQE was dropped: every enter that would wait gives -EBADR */
     uint32_t enter_streak_key;
@@ -310,7 +316,8 @@ enum sim_file_kind {
     FK_EVENT,
     FK_PIPE_R,
     FK_PIPE_W,
-    FK_RING
+    FK_RING,
+    FK_HOST /* the host's stdin, stdout or stderr (obj = fd), for io_uring ops */
 };
 struct sim_file {
     uint32_t refs;
@@ -330,6 +337,8 @@ void sim_file_unref(uint32_t f);
 int sim_fd_install(uint32_t f, bool cloexec);
 /* The file of fd, or SIM_NONE. */
 uint32_t sim_fd_file(int fd);
+/* The same, with fds 0-2 as the host's stdio (for io_uring ops and registrations). */
+uint32_t sim_fd_file_any(int fd);
 int sim_fd_close(int fd);
 uint32_t sim_fds_open(int *fds, uint32_t max);
 void sim_fds_close_all(void);
@@ -368,6 +377,15 @@ void sim_fs_free(void);
 uint32_t sim_fs_lookup(int dir_fd, const char *path, uint32_t *parent, char *leaf, int *err);
 uint32_t sim_fs_create(uint32_t parent, const char *leaf, uint8_t type, uint16_t mode);
 int sim_fs_unlink(uint32_t parent, const char *leaf, bool dir);
+int sim_fs_link(uint32_t parent, const char *leaf, uint32_t ino);
+int sim_fs_rename(uint32_t oparent, const char *oleaf, uint32_t nparent, const char *nleaf,
+                  bool noreplace);
+/* The path-level calls (unlinkat, mkdirat, linkat, renameat semantics): 0 or -errno. */
+int sim_fs_unlinkat(int dir_fd, const char *path, int flags);
+int sim_fs_mkdirat(int dir_fd, const char *path, mode_t mode);
+int sim_fs_linkat(int old_fd, const char *old_path, int new_fd, const char *new_path, int flags);
+int sim_fs_renameat(int old_fd, const char *old_path, int new_fd, const char *new_path,
+                    unsigned flags);
 void sim_inode_unref_check(uint32_t ino);
 int64_t sim_fs_read(uint32_t ino, void *buffer, uint64_t size, uint64_t off, uint32_t req);
 int64_t sim_fs_write(uint32_t ino, const void *buffer, uint64_t size, uint64_t off);
@@ -413,6 +431,7 @@ uint32_t sim_pipe_poll(uint32_t p, bool write_end);
 size_t sim_poison(void *p, size_t n); /* returns the size poisoned */
 void sim_unpoison_for_write(void *p, size_t n);
 void sim_check_not_stack(const void *p, const char *what);
+bool sim_user_ok(const void *p, uint64_t len); /* false: the kernel would fault (-EFAULT) */
 
 /* ---- links and drain (links.c) ---- */
 /* After prep: joins or starts a chain, or issues (through the drain rules). */
@@ -424,6 +443,8 @@ void sim_link_submit_end(uint32_t ring);
 uint32_t sim_link_take_next(uint32_t r, int32_t res, bool *fail, uint32_t *next_gen);
 /* After r's CQE is posted: starts or fails the successor, and moves the drain FIFO. */
 void sim_link_continue(uint32_t ring, uint32_t next, uint32_t next_gen, bool fail);
+/* Linux's req_set_fail: an error, a -ETIME timeout without ETIME_SUCCESS, a short transfer. */
+bool sim_req_failed(const struct sim_req *q, int32_t res);
 /* r leaves without a CQE of its own deciding (release, crash): unhook it. */
 void sim_link_unhook(uint32_t r);
 
@@ -474,6 +495,8 @@ int32_t sim_exec_statx(struct sim_req *q, struct sim_op_out *out);
 int sim_prep_close(struct sim_req *q, const struct io_uring_sqe *sqe);
 int32_t sim_exec_close(struct sim_req *q, struct sim_op_out *out);
 int sim_prep_files_update(struct sim_req *q, const struct io_uring_sqe *sqe);
+int sim_prep_fs_name(struct sim_req *q, const struct io_uring_sqe *sqe);
+int32_t sim_exec_fs_name(struct sim_req *q, struct sim_op_out *out);
 int32_t sim_exec_files_update(struct sim_req *q, struct sim_op_out *out);
 int sim_prep_nop(struct sim_req *q, const struct io_uring_sqe *sqe);
 int32_t sim_exec_nop(struct sim_req *q, struct sim_op_out *out);
@@ -507,6 +530,16 @@ int sim_cancel_target(uint32_t t);
 bool sim_restriction_allows(uint32_t ring, const struct io_uring_sqe *sqe);
 bool sim_personality_known(uint32_t ring, uint16_t personality);
 int sim_prep_buffer_select(struct sim_req *q, const struct io_uring_sqe *sqe);
+/* kbuf.c: provided buffers */
+void sim_kbuf_reset(void);
+void sim_kbuf_ring_exit(uint32_t ring);
+int sim_prep_provide_buffers(struct sim_req *q, const struct io_uring_sqe *sqe);
+int sim_prep_remove_buffers(struct sim_req *q, const struct io_uring_sqe *sqe);
+int32_t sim_exec_provide_buffers(struct sim_req *q, struct sim_op_out *out);
+int32_t sim_exec_remove_buffers(struct sim_req *q, struct sim_op_out *out);
+bool sim_kbuf_select(struct sim_req *q);
+void sim_kbuf_recycle(struct sim_req *q);
+uint32_t sim_kbuf_consume(struct sim_req *q);
 /* sqpoll.c: an op on an IOPOLL ring completes only when an enter reaps it */
 bool sim_iopoll_intercept(uint32_t r);
 /* Shared prep pieces */

@@ -10,8 +10,8 @@
 #include <signal.h>
 #include <stdlib.h>
 
-#define MAX_EVENTS 256
-#define MAX_PIPES  64
+#define MAX_EVENTS 1024
+#define MAX_PIPES  8192
 
 struct sim_eventfd {
     bool used;
@@ -30,10 +30,12 @@ static struct sim_eventfd events[MAX_EVENTS];
 static struct sim_pipe pipes[MAX_PIPES];
 static uint8_t *pipe_pool;
 static uint32_t pipe_pool_cap;
+static uint32_t events_hw, pipes_hw; /* what the world used */
 
 void sim_stream_reset(void) {
-    memset(events, 0, sizeof events);
-    memset(pipes, 0, sizeof pipes);
+    memset(events, 0, events_hw * sizeof events[0]);
+    memset(pipes, 0, pipes_hw * sizeof pipes[0]);
+    events_hw = pipes_hw = 0;
     if (sim_cfg.o.pipe_buffer_size > pipe_pool_cap) {
         free(pipe_pool);
         pipe_pool = malloc((size_t)MAX_PIPES * sim_cfg.o.pipe_buffer_size);
@@ -96,6 +98,7 @@ int ringer_sim_eventfd(unsigned int count, int flags) {
             if (f == SIM_NONE) break;
             events[e] = (struct sim_eventfd){
                 .used = true, .count = count, .semaphore = (flags & EFD_SEMAPHORE) != 0};
+            if (e >= events_hw) events_hw = e + 1;
             res = sim_fd_install(f, (flags & EFD_CLOEXEC) != 0);
             if (res < 0) sim_file_unref(f);
             break;
@@ -170,6 +173,7 @@ static int pipe_make(int fds[2], int flags) {
     for (p = 0; p < MAX_PIPES && pipes[p].used; p++) {
     }
     if (p == MAX_PIPES) return -ENFILE;
+    if (p >= pipes_hw) pipes_hw = p + 1;
     pipes[p] = (struct sim_pipe){.used = true,
                                  .readers = 1,
                                  .writers = 1,

@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +45,10 @@ struct statx;
 int ringer_sim_clock_gettime(clockid_t clock, struct timespec *ts);
 int ringer_sim_clock_nanosleep(clockid_t clock, int flags, const struct timespec *request,
                                struct timespec *remain);
+int ringer_sim_nanosleep(const struct timespec *request, struct timespec *remain);
+int ringer_sim_usleep(useconds_t usec);
+unsigned int ringer_sim_sleep(unsigned int seconds);
+int ringer_sim_gettimeofday(struct timeval *tv, void *tz);
 /* descriptors */
 int ringer_sim_eventfd(unsigned int count, int flags);
 ssize_t ringer_sim_write(int fd, const void *buffer, size_t size);
@@ -105,6 +110,10 @@ int ringer_sim_madvise(void *addr, size_t length, int advice);
 #ifndef RINGER_SIM_NO_REDIRECT
 #define clock_gettime(...)   ringer_sim_clock_gettime(__VA_ARGS__)
 #define clock_nanosleep(...) ringer_sim_clock_nanosleep(__VA_ARGS__)
+#define nanosleep(...)       ringer_sim_nanosleep(__VA_ARGS__)
+#define usleep(...)          ringer_sim_usleep(__VA_ARGS__)
+#define sleep(...)           ringer_sim_sleep(__VA_ARGS__)
+#define gettimeofday(...)    ringer_sim_gettimeofday(__VA_ARGS__)
 #define eventfd(...)         ringer_sim_eventfd(__VA_ARGS__)
 #define write(...)           ringer_sim_write(__VA_ARGS__)
 #define read(...)            ringer_sim_read(__VA_ARGS__)
