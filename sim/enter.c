@@ -22,7 +22,7 @@ static bool wait_done(void *arg) {
     const struct wait_arg *w = arg;
     const struct sim_ring *r = &sim_rings[w->ring];
     sim_cq_flush_overflow(w->ring);
-    if (r->dropped || r->cq_timeouts != w->cq_timeouts) return true;
+    if (r->dropped || r->cq_timeouts != w->cq_timeouts || sim_signal_pending) return true;
     if (w->deadline && sim_now >= w->deadline) return true;
     return sim_cq_count(w->ring) >= w->min_complete;
 }
@@ -62,7 +62,12 @@ static int enter_wait(uint32_t ring, uint32_t consumed, uint32_t min_complete, u
         sim_transient_note(key, true);
         return consumed > 0 ? 0 : -EINTR;
     }
+    sim_signal_pending = false;
     sim_block_until(wait_done, &w, "io_uring_enter(GETEVENTS)");
+    if (sim_signal_pending && sim_cq_count(ring) < min_complete) {
+        sim_signal_pending = false;
+        return consumed > 0 ? 0 : -EINTR; /* a handler returned: the wait is interrupted */
+    }
     if (sim_rings[ring].dropped && sim_cq_count(ring) < min_complete)
         return enter_dropped(ring, consumed);
     if (sim_cq_count(ring) < min_complete && sim_cq_count(ring) == 0) return -ETIME;

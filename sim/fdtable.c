@@ -95,6 +95,7 @@ static void file_release(uint32_t f) {
         sim_ring_file_released(file->obj, f);
         break;
     case FK_HOST:
+    case FK_CHR:
         break;
     default:
         SIM_ASSERT(!"bad file kind");

@@ -22,6 +22,10 @@ int sim_fs_open(int dir_fd, const char *path, int flags, mode_t mode) {
     uint32_t parent;
     char leaf[RINGER_SIM_MAX_PATH];
     int err;
+    if (path != NULL && strncmp(path, "/dev/", 5) == 0) {
+        int fd = sim_chr_open(path, flags);
+        if (fd != -ENOENT) return fd;
+    }
     uint32_t ino = sim_fs_lookup(dir_fd, path, &parent, leaf, &err);
     if (ino != SIM_NONE) {
         if ((flags & O_CREAT) && (flags & O_EXCL)) return -EEXIST;
@@ -138,6 +142,7 @@ int ringer_sim_fstat(int fd, struct stat *st) {
             memset(st, 0, sizeof *st);
             st->st_mode = file->kind == FK_SOCK                                  ? (S_IFSOCK | 0777)
                           : (file->kind == FK_PIPE_R || file->kind == FK_PIPE_W) ? (S_IFIFO | 0600)
+                          : file->kind == FK_CHR                                 ? (S_IFCHR | 0666)
                                                                                  : 0600;
             st->st_nlink = 1;
             st->st_blksize = 4096;

@@ -160,7 +160,7 @@ bool sim_op_retry(uint32_t r) {
         sim_unpoison_for_write(q->poisoned, q->poisoned_size);
         q->poisoned = NULL;
     }
-    struct sim_op_out out = {0, WQ_NONE, SIM_NONE, false};
+    struct sim_op_out out = {.wq_kind = WQ_NONE, .wq_obj = SIM_NONE};
     bool selects = (q->sqe_flags & IOSQE_BUFFER_SELECT) != 0;
     if (selects && !sim_kbuf_select(q)) {
         sim_req_complete(r, -ENOBUFS, 0);
@@ -175,9 +175,12 @@ bool sim_op_retry(uint32_t r) {
     }
     if (selects) out.cqe_flags |= sim_kbuf_consume(q);
     if (out.more) {
-        /* a multishot CQE: the request stays on its queue, armed */
+        /* a multishot CQE: the request stays on its queue (or armed without one), and may
+         * run again at once */
         sim_cq_post(q->ring, q->user_data, res, out.cqe_flags | IORING_CQE_F_MORE, q->seq, false);
-        if (q->wq_kind == WQ_NONE) sim_wq_push(r, out.wq_kind, out.wq_obj);
+        if (out.wq_kind == WQ_NONE) q->state = REQ_WAIT;
+        else if (q->wq_kind == WQ_NONE) sim_wq_push(r, out.wq_kind, out.wq_obj);
+        if (out.again) sim_op_retry(r);
         return false;
     }
     sim_req_complete(r, res, out.cqe_flags);

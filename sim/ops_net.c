@@ -7,9 +7,14 @@
 
 int sim_prep_accept(struct sim_req *q, const struct io_uring_sqe *sqe) {
     if (sqe->len || sqe->buf_index) return -EINVAL;
-    if (sqe->ioprio) return -EINVAL; /* multishot accept is not modelled (D11) */
+    if (sqe->ioprio & ~IORING_ACCEPT_MULTISHOT) return -EINVAL;
     q->addr3 = sqe->file_index;
-    if (q->addr3 && (sqe->accept_flags & SOCK_CLOEXEC)) return -EINVAL;
+    if (q->addr3) {
+        if (sqe->accept_flags & SOCK_CLOEXEC) return -EINVAL;
+        /* a multishot accept into the fixed table needs allocated slots */
+        if ((sqe->ioprio & IORING_ACCEPT_MULTISHOT) && q->addr3 != IORING_FILE_INDEX_ALLOC)
+            return -EINVAL;
+    }
     return (sqe->accept_flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) ? -EINVAL : 0;
 }
 
@@ -45,6 +50,12 @@ static int32_t accept_op(struct sim_req *q, uint32_t s, struct sim_op_out *out) 
     int32_t res = sim_sock_accept(s, (struct sockaddr *)(uintptr_t)q->addr,
                                   (socklen_t *)(uintptr_t)q->off, (int)q->op_flags, &would_wait);
     out->wq_kind = would_wait ? WQ_LISTEN : WQ_NONE;
+    /* multishot: a CQE per connection, then at once the next one, until it would wait */
+    bool multishot = (q->ioprio & IORING_ACCEPT_MULTISHOT) != 0;
+    if (res >= 0 && multishot) {
+        out->wq_kind = WQ_LISTEN;
+        out->more = out->again = true;
+    }
     if (res < 0 || q->addr3 == 0) return res;
     /* straight into the fixed file table */
     uint32_t f = sim_fd_file(res);

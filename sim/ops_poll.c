@@ -101,7 +101,7 @@ static void update(uint32_t target, const struct sim_req *u) {
         p->len = (p->len & ~IORING_POLL_ADD_MULTI) | (u->len & IORING_POLL_ADD_MULTI);
     }
     if (u->len & IORING_POLL_UPDATE_USER_DATA) p->user_data = u->addr3;
-    sim_wq_remove(target);
+    if (p->wq_kind != WQ_NONE) sim_wq_remove(target);
     sim_op_retry(target);
 }
 

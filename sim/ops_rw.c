@@ -125,6 +125,9 @@ static int32_t stream_once(struct sim_req *q, void *buf, uint32_t len, struct si
     case FK_PIPE_W:
         out->wq_kind = WQ_PIPE_W;
         return rd ? -EBADF : sim_pipe_write(f->obj, buf, len);
+    case FK_CHR:
+        out->wq_kind = WQ_NONE;
+        return rd ? sim_chr_read(f->obj, buf, len) : (int32_t)len;
     case FK_HOST: { /* the host's stdio: a plain read or write */
         ssize_t n = rd ? read((int)f->obj, buf, len) : write((int)f->obj, buf, len);
         return n < 0 ? -errno : (int32_t)n;

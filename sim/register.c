@@ -493,6 +493,9 @@ static int register_call(uint32_t ring, uint32_t opcode, void *arg, uint32_t nr)
         return ring_fds_unregister(arg, nr);
     case IORING_REGISTER_FILE_ALLOC_RANGE:
         return alloc_range(ring, arg, nr);
+    case IORING_REGISTER_SYNC_CANCEL:
+        if (nr != 1) return -EINVAL;
+        return arg == NULL ? -EFAULT : sim_sync_cancel(ring, arg);
     default:
         return no_arg_call(ring, opcode, arg, nr);
     }

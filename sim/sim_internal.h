@@ -77,12 +77,14 @@ void sim_trace(uint32_t kind, uint64_t a, uint64_t b, uint64_t c, uint64_t d);
 
 /* ---- time and events (clock.c) ---- */
 extern uint64_t sim_now;
-extern bool sim_in_event; /* running an event (io-wq context), not the program's call */
+extern bool sim_in_event;       /* running an event (io-wq context), not the program's call */
+extern bool sim_signal_pending; /* a signal was delivered: the blocking wait in progress ends */
 enum sim_event_kind {
     EV_REQ = 1, /* a request's timer or worker finished: obj = request */
     EV_WAKE,    /* re-check waiters of a socket after delivery latency: obj = socket */
     EV_NOTHING, /* a pure time point */
     EV_SQPOLL,  /* an SQ thread's idle deadline: obj = ring, gen = its idle generation */
+    EV_ALARM,   /* alarm(2) expired: gen = the alarm's generation */
 };
 void sim_enter_call(void); /* syscall cost and step bound for each entry point */
 void sim_schedule(uint64_t time, uint32_t kind, uint32_t obj, uint32_t gen);
@@ -317,8 +319,13 @@ enum sim_file_kind {
     FK_PIPE_R,
     FK_PIPE_W,
     FK_RING,
-    FK_HOST /* the host's stdin, stdout or stderr (obj = fd), for io_uring ops */
+    FK_HOST, /* the host's stdin, stdout or stderr (obj = fd), for io_uring ops */
+    FK_CHR   /* /dev/null, /dev/zero, /dev/urandom (obj = enum sim_chr) */
 };
+enum sim_chr { CHR_NULL = 0, CHR_ZERO, CHR_URANDOM };
+/* The character devices of /dev: a new fd for path, or -ENOENT when path is none of them. */
+int sim_chr_open(const char *path, int flags);
+int sim_chr_read(uint32_t dev, void *buffer, uint32_t size);
 struct sim_file {
     uint32_t refs;
     uint8_t kind;
@@ -453,7 +460,8 @@ struct sim_op_out {
     uint32_t cqe_flags;
     uint32_t wq_kind; /* with -EAGAIN: the queue to wait on (WQ_NONE: complete with it) */
     uint32_t wq_obj;
-    bool more; /* a multishot CQE: the request stays armed */
+    bool more;  /* a multishot CQE: the request stays armed */
+    bool again; /* with more: run the op again at once (multishot accept drains its queue) */
 };
 typedef int (*sim_prep_fn)(struct sim_req *q, const struct io_uring_sqe *sqe);
 typedef int32_t (*sim_exec_fn)(struct sim_req *q, struct sim_op_out *out);
@@ -526,6 +534,7 @@ uint32_t sim_link_timeout_disarm(uint32_t r, uint32_t *lt_gen);
 void sim_link_timeout_issue(uint32_t r);
 void sim_link_splice_out(uint32_t lt);
 int sim_cancel_target(uint32_t t);
+int sim_sync_cancel(uint32_t ring, const struct io_uring_sync_cancel_reg *reg);
 /* register.c: restrictions, personalities; the op's answer to IOSQE_BUFFER_SELECT */
 bool sim_restriction_allows(uint32_t ring, const struct io_uring_sqe *sqe);
 bool sim_personality_known(uint32_t ring, uint16_t personality);

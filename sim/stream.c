@@ -208,6 +208,29 @@ int ringer_sim_pipe(int fds[2]) {
     return ringer_sim_pipe2(fds, 0);
 }
 
+/* ---- character devices ---- */
+
+int sim_chr_open(const char *path, int flags) {
+    static const char *const names[] = {"/dev/null", "/dev/zero", "/dev/urandom"};
+    uint32_t dev = 0;
+    while (dev < 3 && strcmp(path, names[dev]) != 0) dev++;
+    if (dev == 3)
+        return strcmp(path, "/dev/random") == 0 ? sim_chr_open("/dev/urandom", flags) : -ENOENT;
+    uint32_t f = sim_file_alloc(FK_CHR, dev, flags & (O_ACCMODE | O_NONBLOCK | O_APPEND));
+    if (f == SIM_NONE) return -ENFILE;
+    int fd = sim_fd_install(f, (flags & O_CLOEXEC) != 0);
+    if (fd < 0) sim_file_unref(f);
+    return fd;
+}
+
+/* /dev/null is empty, /dev/zero all zeros; /dev/urandom's bytes come from the seed. */
+int sim_chr_read(uint32_t dev, void *buffer, uint32_t size) {
+    if (dev == CHR_NULL) return 0;
+    if (dev == CHR_ZERO) memset(buffer, 0, size);
+    else sim_draw_bytes(buffer, size);
+    return (int)size;
+}
+
 /* ---- readiness for blocking calls ---- */
 
 struct ready_arg {
@@ -256,6 +279,8 @@ static int stream_read_once(uint32_t f, void *buffer, size_t size) {
         return sim_pipe_read(file->obj, buffer, n);
     case FK_PIPE_W:
         return -EBADF;
+    case FK_CHR:
+        return sim_chr_read(file->obj, buffer, n);
     default:
         return -EINVAL;
     }
@@ -273,6 +298,8 @@ static int stream_write_once(uint32_t f, const void *buffer, size_t size, bool i
         return sim_pipe_write(file->obj, buffer, n);
     case FK_PIPE_R:
         return -EBADF;
+    case FK_CHR:
+        return is_send ? -ENOTSOCK : (int)n; /* the data is discarded */
     default:
         return is_send ? -ENOTSOCK : -EINVAL;
     }

@@ -49,6 +49,7 @@ int ringer_sim_nanosleep(const struct timespec *request, struct timespec *remain
 int ringer_sim_usleep(useconds_t usec);
 unsigned int ringer_sim_sleep(unsigned int seconds);
 int ringer_sim_gettimeofday(struct timeval *tv, void *tz);
+unsigned int ringer_sim_alarm(unsigned int seconds);
 /* descriptors */
 int ringer_sim_eventfd(unsigned int count, int flags);
 ssize_t ringer_sim_write(int fd, const void *buffer, size_t size);
@@ -114,6 +115,7 @@ int ringer_sim_madvise(void *addr, size_t length, int advice);
 #define usleep(...)          ringer_sim_usleep(__VA_ARGS__)
 #define sleep(...)           ringer_sim_sleep(__VA_ARGS__)
 #define gettimeofday(...)    ringer_sim_gettimeofday(__VA_ARGS__)
+#define alarm(...)           ringer_sim_alarm(__VA_ARGS__)
 #define eventfd(...)         ringer_sim_eventfd(__VA_ARGS__)
 #define write(...)           ringer_sim_write(__VA_ARGS__)
 #define read(...)            ringer_sim_read(__VA_ARGS__)
