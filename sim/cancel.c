@@ -55,8 +55,42 @@ bool sim_script_take(uint8_t opcode, int32_t *res) {
     return false;
 }
 
+int sim_prep_cancel(struct sim_req *q, const struct io_uring_sqe *sqe) {
+    if (q->fixed_file) return -EINVAL;
+    if (sqe->ioprio || sqe->off || sqe->len || sqe->splice_fd_in) return -EINVAL;
+    uint32_t flags = sqe->cancel_flags;
+    q->op_flags = flags;
+    if (sim_cfg.kernel == RINGER_SIM_KERNEL_5_8) return flags ? -EINVAL : 0;
+    if (flags & ~(IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ANY))
+        return -EINVAL;
+    return 0;
+}
+
+void sim_cancel_issue_op(uint32_t r) {
+    struct sim_req *q = &sim_reqs[r];
+    /* hostile ORDER: the cancel runs after later SQEs instead of during submission */
+    if (sim_fault2(RINGER_SIM_FAULT_ORDER, false, true)) {
+        q->state = REQ_WORK;
+        sim_schedule(sim_now + sim_latency(1000, 20000), EV_REQ, r, q->gen);
+        return;
+    }
+    sim_cancel_issue(r);
+}
+
+/* Cancels one request as a LINK_TIMEOUT does: a waiting one completes with -ECANCELED (0),
+ * one running in a worker keeps running (-EALREADY). */
+int sim_cancel_target(uint32_t t) {
+    struct sim_req *q = &sim_reqs[t];
+    SIM_ASSERT(q->state != REQ_FREE);
+    if ((q->state == REQ_WORK && q->worker) || q->state == REQ_POSTPONED) return -EALREADY;
+    sim_req_detach(t);
+    sim_req_complete(t, -ECANCELED, 0);
+    return 0;
+}
+
 static bool matches(const struct sim_req *c, const struct sim_req *t) {
     uint32_t flags = c->op_flags;
+    if (t->opcode == IORING_OP_LINK_TIMEOUT) return false; /* Linux's cancel never finds one */
     if (flags & IORING_ASYNC_CANCEL_ANY) return true;
     if (flags & IORING_ASYNC_CANCEL_FD) return t->fd == c->fd && t->opcode != IORING_OP_TIMEOUT;
     return t->user_data == c->addr;
@@ -208,4 +242,61 @@ void sim_cancel_issue(uint32_t r) {
         }
     }
     sim_req_complete(r, -ENOENT, 0);
+}
+
+/* ---- IORING_REGISTER_SYNC_CANCEL ---- */
+
+struct sync_wait {
+    uint32_t n;
+    const uint32_t *targets, *gens;
+    uint64_t deadline; /* UINT64_MAX: none */
+};
+
+static bool targets_done(void *arg) {
+    const struct sync_wait *w = arg;
+    if (sim_now >= w->deadline) return true;
+    for (uint32_t i = 0; i < w->n; i++) {
+        const struct sim_req *q = &sim_reqs[w->targets[i]];
+        if (q->gen == w->gens[i] && q->state != REQ_FREE) return false;
+    }
+    return true;
+}
+
+/* Collects the requests the key matches (every one with ALL, else the first). */
+static uint32_t sync_targets(uint32_t ring, const struct sim_req *key, uint32_t *targets,
+                             uint32_t *gens) {
+    uint32_t n = 0;
+    for (uint32_t t = sim_rings[ring].inflight_head; t != SIM_NONE; t = sim_reqs[t].ring_next) {
+        if (sim_reqs[t].opcode == IORING_OP_ASYNC_CANCEL || !matches(key, &sim_reqs[t])) continue;
+        gens[n] = sim_reqs[t].gen;
+        targets[n++] = t;
+        if (!(key->op_flags & IORING_ASYNC_CANCEL_ALL)) break;
+    }
+    return n;
+}
+
+/* Cancels synchronously: waiting requests complete with -ECANCELED at once, running ones
+ * are interrupted (-EINTR when they stop); the call returns when all have completed, or
+ * with -ETIME at the timeout. */
+int sim_sync_cancel(uint32_t ring, const struct io_uring_sync_cancel_reg *reg) {
+    static uint32_t targets[RINGER_SIM_MAX_REQUESTS], gens[RINGER_SIM_MAX_REQUESTS];
+    uint32_t known = IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ANY;
+    if (reg->pad[0] || reg->pad[1] || reg->pad[2] || reg->pad[3]) return -EINVAL;
+    if (reg->flags & ~known) return -EINVAL;
+    struct sim_req key = {.op_flags = reg->flags, .fd = reg->fd, .addr = reg->addr};
+    uint32_t n = sync_targets(ring, &key, targets, gens);
+    if (n == 0) return -ENOENT;
+    for (uint32_t i = 0; i < n; i++) {
+        struct sim_req *q = &sim_reqs[targets[i]];
+        if (q->gen != gens[i] || q->state == REQ_FREE) continue; /* a nested completion */
+        if (sim_cancel_target(targets[i]) == -EALREADY && q->worker) q->cancelled_running = true;
+    }
+    bool forever = reg->timeout.tv_sec == -1 && reg->timeout.tv_nsec == -1;
+    uint64_t ns = (uint64_t)reg->timeout.tv_sec * SIM_NS_PER_S + (uint64_t)reg->timeout.tv_nsec;
+    struct sync_wait w = {n, targets, gens, forever ? UINT64_MAX : sim_now + ns};
+    if (!forever) sim_schedule(w.deadline, EV_NOTHING, 0, 0);
+    sim_block_until(targets_done, &w, "IORING_REGISTER_SYNC_CANCEL");
+    w.deadline = UINT64_MAX;
+    if (!targets_done(&w)) return -ETIME;
+    return (reg->flags & IORING_ASYNC_CANCEL_ALL) ? (int)n : 0;
 }

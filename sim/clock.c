@@ -5,7 +5,10 @@
  */
 #include "sim_internal.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define HEAP_MAX          (RINGER_SIM_MAX_REQUESTS * 2 + RINGER_SIM_MAX_SOCKETS * 4)
 #define REALTIME_EPOCH_NS (1700000000ull * SIM_NS_PER_S)
@@ -19,11 +22,18 @@ struct sim_event {
 };
 
 uint64_t sim_now;
+bool sim_in_event;
+bool sim_signal_pending;
+static uint64_t alarm_at; /* 0: none */
+static uint32_t alarm_gen;
 static struct sim_event heap[HEAP_MAX];
 static uint32_t heap_len;
 static uint64_t event_seq;
 
 void sim_clock_reset(void) {
+    alarm_at = 0;
+    alarm_gen++;
+    sim_signal_pending = false;
     sim_now = 0;
     heap_len = 0;
     event_seq = 0;
@@ -82,14 +92,9 @@ bool sim_has_events(void) {
     return heap_len > 0;
 }
 
-uint64_t sim_next_event_time(void) {
-    heap_prune();
-    SIM_ASSERT(heap_len > 0);
-    return heap[0].time;
-}
-
 static void run_event(const struct sim_event *e) {
     SIM_ASSERT(e->time <= sim_now);
+    sim_in_event = true;
     switch (e->kind) {
     case EV_REQ:
         if (sim_reqs[e->obj].gen == e->gen) sim_req_event(e->obj);
@@ -98,11 +103,22 @@ static void run_event(const struct sim_event *e) {
         sim_wq_wake(WQ_SOCK_RX, e->obj);
         sim_wq_wake(WQ_SOCK_TX, e->obj);
         break;
+    case EV_SQPOLL:
+        sim_sqpoll_event(e->obj, e->gen);
+        break;
+    case EV_ALARM:
+        if (e->gen == alarm_gen && alarm_at != 0) {
+            alarm_at = 0;
+            sim_signal_pending = true; /* a wait the handler returns to ends with EINTR */
+            raise(SIGALRM);            /* the program's handler runs now, in virtual time */
+        }
+        break;
     case EV_NOTHING:
         break;
     default:
         SIM_ASSERT(!"unknown event kind");
     }
+    sim_in_event = false;
 }
 
 /* Runs every event at the earliest pending time: timers that expire together complete
@@ -117,6 +133,7 @@ bool sim_run_next_events(void) {
         struct sim_event e = heap_pop();
         run_event(&e);
     }
+    sim_cq_signal_eventfds(); /* one eventfd count per batch of CQEs */
     return true;
 }
 
@@ -125,12 +142,32 @@ static void run_due_events(void) {
     while (sim_has_events() && heap[0].time <= sim_now) sim_run_next_events();
 }
 
+/* The simulated process has one thread: the one that first called into the sim. Another
+ * thread's call would race the kernel's state and the virtual clock, so it stops the
+ * program at once, deterministically, rather than interleaving by host timing. */
+static void one_thread(void) {
+    static pthread_t owner;
+    static bool owned;
+    if (!owned) {
+        owner = pthread_self();
+        owned = true;
+    } else if (!pthread_equal(owner, pthread_self())) {
+        fprintf(stderr, "ringer-sim: a second thread called into the simulated kernel; threads "
+                        "are not modelled\n");
+        abort();
+    }
+}
+
 void sim_enter_call(void) {
+    one_thread();
     if (!sim_initialised) {
         /* a program that never called ringer_sim_init gets the default faithful world */
         static const struct ringer_sim_options defaults;
         SIM_ASSERT(ringer_sim_init(&defaults) == 0);
     }
+    /* the SQ threads see what the program queued since its last call, at the time it did */
+    sim_sqpoll_run_all();
+    sim_cq_signal_eventfds();
     sim_stats.steps++;
     sim_now += sim_cfg.o.syscall_cost_ns;
     if (sim_cfg.o.max_steps && sim_stats.steps > sim_cfg.o.max_steps)
@@ -204,6 +241,44 @@ int ringer_sim_clock_nanosleep(clockid_t clock, int flags, const struct timespec
         sim_block_until(time_reached, &target, "clock_nanosleep");
     }
     return 0;
+}
+
+/* The other sleeps and clocks, on the virtual clock. */
+int ringer_sim_nanosleep(const struct timespec *request, struct timespec *remain) {
+    int err = ringer_sim_clock_nanosleep(CLOCK_MONOTONIC, 0, request, remain);
+    return err ? sim_errno_ret(-err) : 0;
+}
+
+int ringer_sim_usleep(useconds_t usec) {
+    struct timespec ts = {(time_t)(usec / 1000000), (long)(usec % 1000000) * 1000};
+    return ringer_sim_nanosleep(&ts, NULL);
+}
+
+unsigned int ringer_sim_sleep(unsigned int seconds) {
+    struct timespec ts = {(time_t)seconds, 0};
+    ringer_sim_nanosleep(&ts, NULL);
+    return 0;
+}
+
+int ringer_sim_gettimeofday(struct timeval *tv, void *tz) {
+    (void)tz;
+    struct timespec ts;
+    if (tv == NULL) return 0;
+    ringer_sim_clock_gettime(CLOCK_REALTIME, &ts);
+    tv->tv_sec = ts.tv_sec;
+    tv->tv_usec = ts.tv_nsec / 1000;
+    return 0;
+}
+
+/* alarm(2) on the virtual clock: SIGALRM is raised, for real, when virtual time reaches it. */
+unsigned int ringer_sim_alarm(unsigned int seconds) {
+    sim_enter_call();
+    uint64_t left = alarm_at > sim_now ? alarm_at - sim_now : 0;
+    alarm_gen++;
+    alarm_at = seconds ? sim_now + (uint64_t)seconds * SIM_NS_PER_S : 0;
+    if (alarm_at) sim_schedule(alarm_at, EV_ALARM, 0, alarm_gen);
+    sim_trace(TRACE_POSIX, 4, seconds, left, 0);
+    return (unsigned int)((left + SIM_NS_PER_S - 1) / SIM_NS_PER_S);
 }
 
 ssize_t ringer_sim_getrandom(void *buffer, size_t size, unsigned int flags) {

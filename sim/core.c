@@ -14,7 +14,6 @@ bool ringer_sim_liburing_prep_keeps_flags;
 
 static uint64_t trace_hash = 0xcbf29ce484222325ull;
 static ringer_sim_stop_handler stop_handler;
-static uint32_t world_generation;             /* sim_generation when this world began */
 static bool crashed_ring[RINGER_SIM_MAX_FDS]; /* ring fds that a crash closed */
 
 #define FNV_PRIME 0x100000001b3ull
@@ -241,7 +240,7 @@ static void start_world(void) {
     sim_cfg.reorder = sim_cfg.o.order == RINGER_SIM_ORDER_REORDER;
     sim_cfg.kernel = sim_cfg.o.kernel;
     ringer_sim_liburing_prep_keeps_flags = sim_cfg.o.liburing_clears_sqe;
-    world_generation = ++sim_generation;
+    sim_generation++;
 }
 
 int ringer_sim_init(const struct ringer_sim_options *options) {
@@ -343,13 +342,6 @@ void ringer_sim_crash(void) {
     sim_fds_close_all();
     sim_fs_crash();
     sim_generation++; /* every ring handle from before is now from an ended boot */
-}
-
-void sim_ring_generation_check(uint32_t generation, int ring_fd) {
-    if (!sim_initialised || generation < world_generation || generation >= sim_generation) return;
-    sim_oracle_fail("an io_uring (ring fd %d) was used after ringer_sim_crash ended its boot: "
-                    "after a crash, ringer_init the io again (see ringer_sim.h)",
-                    ring_fd);
 }
 
 bool sim_crashed_ring_fd(int fd) {

@@ -7,12 +7,15 @@
 
 #include <stdarg.h>
 
+#define FD_FIRST 3
+
 struct sim_file sim_files[RINGER_SIM_MAX_FILES];
 static uint32_t fd_file[RINGER_SIM_MAX_FDS]; /* file index + 1, 0 = free */
 static bool fd_cloexec[RINGER_SIM_MAX_FDS];
 static uint32_t fds_open_count;
-
-#define FD_FIRST 3
+static int fd_hw = FD_FIRST; /* fds [FD_FIRST, fd_hw) were ever used in this world */
+static uint32_t host_stdio[FD_FIRST];
+static uint32_t files_hw; /* descriptions [0, files_hw) were ever used in this world */
 
 int sim_errno_ret(int negative_errno) {
     SIM_ASSERT(negative_errno <= 0);
@@ -21,11 +24,28 @@ int sim_errno_ret(int negative_errno) {
     return -1;
 }
 
+/* fds 0, 1 and 2 are the host's stdio: io_uring ops and registrations see them as files
+ * of their own kind (FK_HOST), which POSIX calls on them never reach. */
 void sim_fds_reset(void) {
-    memset(sim_files, 0, sizeof sim_files);
-    memset(fd_file, 0, sizeof fd_file);
-    memset(fd_cloexec, 0, sizeof fd_cloexec);
+    memset(sim_files, 0, files_hw * sizeof sim_files[0]);
+    files_hw = 0;
+    memset(fd_file, 0, (size_t)fd_hw * sizeof fd_file[0]);
+    memset(fd_cloexec, 0, (size_t)fd_hw * sizeof fd_cloexec[0]);
+    fd_hw = FD_FIRST;
     fds_open_count = 0;
+    for (uint32_t fd = 0; fd < FD_FIRST; fd++) host_stdio[fd] = sim_file_alloc(FK_HOST, fd, O_RDWR);
+}
+
+uint32_t sim_fd_file_any(int fd) {
+    if (fd >= 0 && fd < FD_FIRST) return host_stdio[fd];
+    return sim_fd_file(fd);
+}
+
+static void fd_take(int fd, uint32_t f, bool cloexec) {
+    fd_file[fd] = f + 1;
+    fd_cloexec[fd] = cloexec;
+    fds_open_count++;
+    if (fd >= fd_hw) fd_hw = fd + 1;
 }
 
 uint32_t sim_file_alloc(uint8_t kind, uint32_t obj, int flags) {
@@ -33,6 +53,7 @@ uint32_t sim_file_alloc(uint8_t kind, uint32_t obj, int flags) {
     for (uint32_t f = 0; f < RINGER_SIM_MAX_FILES; f++) {
         if (sim_files[f].refs == 0) {
             sim_files[f] = (struct sim_file){.refs = 1, .kind = kind, .obj = obj, .flags = flags};
+            if (f >= files_hw) files_hw = f + 1;
             return f;
         }
     }
@@ -71,6 +92,10 @@ static void file_release(uint32_t f) {
         sim_pipe_close(file->obj, file->kind == FK_PIPE_W);
         break;
     case FK_RING:
+        sim_ring_file_released(file->obj, f);
+        break;
+    case FK_HOST:
+    case FK_CHR:
         break;
     default:
         SIM_ASSERT(!"bad file kind");
@@ -88,9 +113,7 @@ int sim_fd_install(uint32_t f, bool cloexec) {
     SIM_ASSERT(f < RINGER_SIM_MAX_FILES);
     for (int fd = FD_FIRST; fd < (int)RINGER_SIM_MAX_FDS; fd++) {
         if (fd_file[fd] == 0) {
-            fd_file[fd] = f + 1;
-            fd_cloexec[fd] = cloexec;
-            fds_open_count++;
+            fd_take(fd, f, cloexec);
             return fd;
         }
     }
@@ -117,7 +140,7 @@ int sim_fd_close(int fd) {
 
 uint32_t sim_fds_open(int *fds, uint32_t max) {
     uint32_t n = 0;
-    for (int fd = FD_FIRST; fd < (int)RINGER_SIM_MAX_FDS; fd++) {
+    for (int fd = FD_FIRST; fd < fd_hw; fd++) {
         if (fd_file[fd] == 0) continue;
         if (n < max) fds[n] = fd;
         n++;
@@ -127,7 +150,7 @@ uint32_t sim_fds_open(int *fds, uint32_t max) {
 }
 
 void sim_fds_close_all(void) {
-    for (int fd = FD_FIRST; fd < (int)RINGER_SIM_MAX_FDS; fd++) {
+    for (int fd = FD_FIRST; fd < fd_hw; fd++) {
         if (fd_file[fd] != 0) sim_fd_close(fd);
     }
     SIM_ASSERT(fds_open_count == 0);
@@ -148,9 +171,7 @@ static int fcntl_dup(int fd, int min_fd, bool cloexec) {
     for (int n = min_fd < FD_FIRST ? FD_FIRST : min_fd; n < (int)RINGER_SIM_MAX_FDS; n++) {
         if (fd_file[n] == 0) {
             sim_file_ref(f);
-            fd_file[n] = f + 1;
-            fd_cloexec[n] = cloexec;
-            fds_open_count++;
+            fd_take(n, f, cloexec);
             return n;
         }
     }

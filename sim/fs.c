@@ -208,6 +208,47 @@ int sim_fs_unlink(uint32_t parent, const char *leaf, bool dir) {
     return 0;
 }
 
+/* A new name for an existing inode (a hard link); never a directory. */
+int sim_fs_link(uint32_t parent, const char *leaf, uint32_t ino) {
+    if (sim_inodes[ino].type == IT_DIR) return -EPERM;
+    if (sim_inodes[parent].mount != sim_inodes[ino].mount) return -EXDEV;
+    if (dirent_find(parent, leaf, true) != SIM_NONE) return -EEXIST;
+    if (!dirent_add(parent, leaf, ino, false)) return -ENOSPC;
+    sim_inodes[parent].mtime_ns = sim_now;
+    sim_inodes[ino].ctime_ns = sim_now;
+    return 0;
+}
+
+/* rename(2) within a mount: a target of the same kind is replaced (an empty directory only). */
+int sim_fs_rename(uint32_t oparent, const char *oleaf, uint32_t nparent, const char *nleaf,
+                  bool noreplace) {
+    uint32_t d = dirent_find(oparent, oleaf, true);
+    if (d == SIM_NONE) return -ENOENT;
+    uint32_t ino = dirents[d].ino;
+    if (sim_inodes[nparent].mount != sim_inodes[ino].mount) return -EXDEV;
+    for (uint32_t a = nparent; sim_inodes[ino].type == IT_DIR; a = dir_parent[a]) {
+        if (a == ino) return -EINVAL; /* into its own subtree */
+        if (dir_parent[a] == a) break;
+    }
+    uint32_t t = dirent_find(nparent, nleaf, true);
+    if (t == d) return 0;
+    if (t != SIM_NONE) {
+        if (noreplace) return -EEXIST;
+        bool dir = sim_inodes[dirents[t].ino].type == IT_DIR;
+        if (dir != (sim_inodes[ino].type == IT_DIR)) return dir ? -EISDIR : -ENOTDIR;
+        int err = sim_fs_unlink(nparent, nleaf, dir);
+        if (err) return err;
+    }
+    sim_inodes[ino].nlink++; /* held across the move */
+    sim_fs_unlink(oparent, oleaf, sim_inodes[ino].type == IT_DIR);
+    bool added = dirent_add(nparent, nleaf, ino, false);
+    sim_inodes[ino].nlink--;
+    if (!added) return -ENOSPC;
+    if (sim_inodes[ino].type == IT_DIR) dir_parent[ino] = nparent;
+    sim_inodes[oparent].mtime_ns = sim_inodes[nparent].mtime_ns = sim_now;
+    return 0;
+}
+
 static bool durably_linked(uint32_t ino) {
     for (uint32_t d = 0; d < dirent_hw; d++) {
         if (dirents[d].used && dirents[d].dlive && dirents[d].ino == ino) return true;

@@ -177,17 +177,19 @@ int ringer_sim_flock(int fd, int operation) {
     return sim_errno_ret(res);
 }
 
+int sim_file_fallocate(uint32_t f, int mode, int64_t offset, int64_t length) {
+    if (!is_fs_file(f) || sim_files[f].kind == FK_DIR)
+        return sim_files[f].kind == FK_DIR ? -EISDIR : -ESPIPE;
+    if ((sim_files[f].flags & O_ACCMODE) == O_RDONLY) return -EBADF;
+    if (offset < 0 || length <= 0) return -EINVAL;
+    if (sim_fault(RINGER_SIM_FAULT_ENOSPC, true)) return -ENOSPC;
+    return sim_fs_fallocate(sim_files[f].obj, mode, (uint64_t)offset, (uint64_t)length);
+}
+
 int ringer_sim_fallocate(int fd, int mode, off_t offset, off_t length) {
     sim_enter_call();
     uint32_t f = sim_fd_file(fd);
-    int res;
-    if (f == SIM_NONE) res = -EBADF;
-    else if (!is_fs_file(f) || sim_files[f].kind == FK_DIR)
-        res = sim_files[f].kind == FK_DIR ? -EISDIR : -ESPIPE;
-    else if ((sim_files[f].flags & O_ACCMODE) == O_RDONLY) res = -EBADF;
-    else if (offset < 0 || length <= 0) res = -EINVAL;
-    else if (sim_fault(RINGER_SIM_FAULT_ENOSPC, true)) res = -ENOSPC;
-    else res = sim_fs_fallocate(sim_files[f].obj, mode, (uint64_t)offset, (uint64_t)length);
+    int res = f == SIM_NONE ? -EBADF : sim_file_fallocate(f, mode, offset, length);
     sim_trace(TRACE_POSIX, 34, (uint64_t)fd, (uint64_t)length, (uint64_t)res);
     return sim_errno_ret(res);
 }

@@ -22,6 +22,10 @@ int sim_fs_open(int dir_fd, const char *path, int flags, mode_t mode) {
     uint32_t parent;
     char leaf[RINGER_SIM_MAX_PATH];
     int err;
+    if (path != NULL && strncmp(path, "/dev/", 5) == 0) {
+        int fd = sim_chr_open(path, flags);
+        if (fd != -ENOENT) return fd;
+    }
     uint32_t ino = sim_fs_lookup(dir_fd, path, &parent, leaf, &err);
     if (ino != SIM_NONE) {
         if ((flags & O_CREAT) && (flags & O_EXCL)) return -EEXIST;
@@ -138,6 +142,7 @@ int ringer_sim_fstat(int fd, struct stat *st) {
             memset(st, 0, sizeof *st);
             st->st_mode = file->kind == FK_SOCK                                  ? (S_IFSOCK | 0777)
                           : (file->kind == FK_PIPE_R || file->kind == FK_PIPE_W) ? (S_IFIFO | 0600)
+                          : file->kind == FK_CHR                                 ? (S_IFCHR | 0666)
                                                                                  : 0600;
             st->st_nlink = 1;
             st->st_blksize = 4096;
@@ -183,18 +188,20 @@ int ringer_sim_statfs(const char *path, struct statfs *st) {
     return sim_errno_ret(err);
 }
 
-int ringer_sim_unlinkat(int dir_fd, const char *path, int flags) {
-    sim_enter_call();
+int sim_fs_unlinkat(int dir_fd, const char *path, int flags) {
     uint32_t parent;
     char leaf[RINGER_SIM_MAX_PATH];
     int err = 0;
-    if (flags & ~AT_REMOVEDIR) {
-        err = -EINVAL;
-    } else {
-        uint32_t ino = sim_fs_lookup(dir_fd, path, &parent, leaf, &err);
-        if (ino != SIM_NONE && parent == SIM_NONE) err = -EBUSY; /* "/" or "." */
-        else if (ino != SIM_NONE) err = sim_fs_unlink(parent, leaf, (flags & AT_REMOVEDIR) != 0);
-    }
+    if (flags & ~AT_REMOVEDIR) return -EINVAL;
+    uint32_t ino = sim_fs_lookup(dir_fd, path, &parent, leaf, &err);
+    if (ino != SIM_NONE && parent == SIM_NONE) err = -EBUSY; /* "/" or "." */
+    else if (ino != SIM_NONE) err = sim_fs_unlink(parent, leaf, (flags & AT_REMOVEDIR) != 0);
+    return err;
+}
+
+int ringer_sim_unlinkat(int dir_fd, const char *path, int flags) {
+    sim_enter_call();
+    int err = sim_fs_unlinkat(dir_fd, path, flags);
     sim_trace(TRACE_POSIX, 25, (uint64_t)dir_fd, (uint64_t)flags, (uint64_t)err);
     return sim_errno_ret(err);
 }
@@ -203,19 +210,57 @@ int ringer_sim_unlink(const char *path) {
     return ringer_sim_unlinkat(AT_FDCWD, path, 0);
 }
 
-int ringer_sim_mkdirat(int dir_fd, const char *path, mode_t mode) {
-    sim_enter_call();
+int sim_fs_mkdirat(int dir_fd, const char *path, mode_t mode) {
     uint32_t parent;
     char leaf[RINGER_SIM_MAX_PATH];
     int err;
     uint32_t ino = sim_fs_lookup(dir_fd, path, &parent, leaf, &err);
-    if (ino != SIM_NONE) err = -EEXIST;
-    else if (err == -ENOENT && parent != SIM_NONE)
+    if (ino != SIM_NONE) return -EEXIST;
+    if (err == -ENOENT && parent != SIM_NONE)
         err = sim_fs_create(parent, leaf, IT_DIR, (uint16_t)(mode & ~sim_umask & 07777)) == SIM_NONE
                   ? -ENOSPC
                   : 0;
+    return err;
+}
+
+int ringer_sim_mkdirat(int dir_fd, const char *path, mode_t mode) {
+    sim_enter_call();
+    int err = sim_fs_mkdirat(dir_fd, path, mode);
     sim_trace(TRACE_POSIX, 26, (uint64_t)dir_fd, (uint64_t)mode, (uint64_t)err);
     return sim_errno_ret(err);
+}
+
+/* The parent and leaf of a path that must not exist yet (for a new name). */
+static int new_name(int dir_fd, const char *path, uint32_t *parent, char *leaf) {
+    int err;
+    if (sim_fs_lookup(dir_fd, path, parent, leaf, &err) != SIM_NONE) return -EEXIST;
+    return err == -ENOENT && *parent != SIM_NONE ? 0 : err;
+}
+
+int sim_fs_linkat(int old_fd, const char *old_path, int new_fd, const char *new_path, int flags) {
+    uint32_t parent;
+    char leaf[RINGER_SIM_MAX_PATH];
+    int err;
+    if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+    uint32_t ino = sim_fs_lookup(old_fd, old_path, &parent, leaf, &err);
+    if (ino == SIM_NONE) return err;
+    if ((err = new_name(new_fd, new_path, &parent, leaf)) != 0) return err;
+    return sim_fs_link(parent, leaf, ino);
+}
+
+int sim_fs_renameat(int old_fd, const char *old_path, int new_fd, const char *new_path,
+                    unsigned flags) {
+    uint32_t oparent, nparent;
+    char oleaf[RINGER_SIM_MAX_PATH], nleaf[RINGER_SIM_MAX_PATH];
+    int err;
+    if (flags & ~RENAME_NOREPLACE) return -EINVAL; /* exchange and whiteout: not modelled */
+    uint32_t ino = sim_fs_lookup(old_fd, old_path, &oparent, oleaf, &err);
+    if (ino == SIM_NONE) return err;
+    if (oparent == SIM_NONE) return -EBUSY;
+    if (sim_fs_lookup(new_fd, new_path, &nparent, nleaf, &err) == SIM_NONE && err != -ENOENT)
+        return err;
+    if (nparent == SIM_NONE) return err ? err : -EBUSY;
+    return sim_fs_rename(oparent, oleaf, nparent, nleaf, (flags & RENAME_NOREPLACE) != 0);
 }
 
 int ringer_sim_mkdir(const char *path, mode_t mode) {

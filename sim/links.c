@@ -165,11 +165,28 @@ void sim_link_submit_end(uint32_t ring_index) {
     issue_or_hold(head);
 }
 
-static bool link_failure(const struct sim_req *q, int32_t res) {
+/* A LINK_TIMEOUT being armed leaves the chain: its predecessor links to its successor. */
+void sim_link_splice_out(uint32_t lt) {
+    struct sim_req *t = &sim_reqs[lt];
+    unhold(lt);
+    uint32_t prev = t->link_prev, next = t->link_next;
+    if (prev != SIM_NONE) sim_reqs[prev].link_next = next;
+    if (next != SIM_NONE) sim_reqs[next].link_prev = prev;
+    struct sim_ring *ring = &sim_rings[t->ring];
+    if (ring->link_tail == lt) ring->link_tail = prev;
+    t->link_prev = t->link_next = SIM_NONE;
+}
+
+bool sim_req_failed(const struct sim_req *q, int32_t res) {
+    /* a LINK_TIMEOUT completes by task work, never marked failed: CQE_SKIP_SUCCESS always
+     * skips its CQE */
+    if (q->opcode == IORING_OP_LINK_TIMEOUT) return false;
     if (q->opcode == IORING_OP_TIMEOUT && res == -ETIME)
         return !(q->op_flags & IORING_TIMEOUT_ETIME_SUCCESS);
     if (res < 0) return true;
-    if (q->opcode == IORING_OP_READ && (uint32_t)res < q->len) return true; /* a short read */
+    /* a short read or write: less than the whole request (all iovecs) moved */
+    if ((sim_op_is_read(q->opcode) || sim_op_is_write(q->opcode)) && (uint64_t)res < q->total)
+        return true;
     return (q->opcode == IORING_OP_SEND || q->opcode == IORING_OP_RECV) &&
            (q->op_flags & MSG_WAITALL) && (uint32_t)res < q->len;
 }
@@ -184,7 +201,13 @@ uint32_t sim_link_take_next(uint32_t r, int32_t res, bool *fail, uint32_t *next_
     q->link_next = SIM_NONE;
     sim_reqs[next].link_prev = SIM_NONE;
     *next_gen = sim_reqs[next].gen;
-    *fail = link_failure(q, res) && !(q->sqe_flags & IOSQE_IO_HARDLINK);
+    *fail = sim_req_failed(q, res) && !(q->sqe_flags & IOSQE_IO_HARDLINK);
+    /* a failed request whose CQE was to be skipped on success posts its own CQE and none
+     * for the members it fails (Linux's REQ_F_SKIP_LINK_CQES) */
+    if (*fail && (q->sqe_flags & IOSQE_CQE_SKIP_SUCCESS)) {
+        for (uint32_t m = next; m != SIM_NONE; m = sim_reqs[m].link_next)
+            sim_reqs[m].cqe_quiet = true;
+    }
     return next;
 }
 

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdlib.h>
 
 enum { SS_FREE = 0, SS_NEW, SS_BOUND, SS_LISTEN, SS_CONNECTED, SS_DEAD };
@@ -370,11 +371,6 @@ void sim_sock_close(uint32_t s) {
     sock_drop(s, k->rx_len > 0);
 }
 
-bool sim_sock_is_broken(uint32_t s) {
-    const struct sim_sock *k = &socks[s];
-    return k->shut_wr || k->reset || (k->state == SS_CONNECTED && k->peer == SIM_NONE);
-}
-
 static int send_state(uint32_t s) {
     struct sim_sock *k = &socks[s];
     if (k->reset && !k->reset_reported) {
@@ -479,6 +475,23 @@ bool sim_sock_writable(uint32_t s) {
     const struct sim_sock *k = &socks[s];
     if (k->shut_wr || k->reset || k->state != SS_CONNECTED || k->peer == SIM_NONE) return true;
     return socks[k->peer].rx_len < socks[k->peer].rx_limit;
+}
+
+/* tcp_poll: readable, writable, the peer's FIN (RDHUP), both directions shut (HUP), a
+ * reset (ERR). An unconnected socket is writable and hung up. */
+uint32_t sim_sock_poll(uint32_t s) {
+    const struct sim_sock *k = &socks[s];
+    if (k->state == SS_LISTEN) return k->acceptq_head != SIM_NONE ? POLLIN | POLLRDNORM : 0;
+    if (k->state != SS_CONNECTED) return POLLOUT | POLLWRNORM | POLLHUP;
+    bool rcv_shut = k->shut_rd || k->reset || (k->peer_eof && k->seg_count == 0);
+    bool snd_shut = k->shut_wr || k->reset;
+    uint32_t mask = 0;
+    if (rcv_shut && snd_shut) mask |= POLLHUP;
+    if (rcv_shut) mask |= POLLIN | POLLRDNORM | POLLRDHUP;
+    if (sim_sock_rx_ready(s) > 0) mask |= POLLIN | POLLRDNORM;
+    if (snd_shut || sim_sock_writable(s)) mask |= POLLOUT | POLLWRNORM;
+    if (k->reset) mask |= POLLERR;
+    return mask;
 }
 
 bool sim_sock_acceptable(uint32_t s) {

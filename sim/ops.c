@@ -1,19 +1,17 @@
 /*
- * SQE consumption (prep checks and the copies the kernel makes at consumption) and the
- * execution of each op (kernel-semantics.md §8): inline, after a worker latency, or
- * waiting on a socket, pipe or eventfd even when the fd is O_NONBLOCK.
+ * SQE consumption (kernel-semantics.md §3, §8): the kernel reads the SQ ring the program
+ * shares with it (the index array, then the SQE), checks what Linux's io_init_req checks,
+ * lets the op's prep copy what must be stable, and issues the request: inline, after a
+ * worker latency, or waiting on a socket, pipe or eventfd even when the fd is O_NONBLOCK.
  */
 #include "sim_internal.h"
 #include "sim_log.h"
 
-#include <signal.h>
-
-#define RWF_OK (RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND)
 #define SQE_FLAGS_KNOWN                                                                    \
     (IOSQE_FIXED_FILE | IOSQE_IO_DRAIN | IOSQE_IO_LINK | IOSQE_IO_HARDLINK | IOSQE_ASYNC | \
      IOSQE_BUFFER_SELECT | IOSQE_CQE_SKIP_SUCCESS)
 
-static int copy_path(struct sim_req *q, const char *path) {
+int sim_copy_path(struct sim_req *q, const char *path) {
     if (path == NULL) return -EFAULT;
     sim_check_not_stack(path, "path");
     size_t n = strnlen(path, RINGER_SIM_MAX_PATH);
@@ -22,98 +20,26 @@ static int copy_path(struct sim_req *q, const char *path) {
     return 0;
 }
 
-static int prep_timeout(struct sim_req *q, const struct io_uring_sqe *sqe) {
-    uint32_t flags = sqe->timeout_flags;
-    if (sqe->len != 1 || sqe->buf_index || sqe->splice_fd_in) return -EINVAL;
-    if (flags & ~(IORING_TIMEOUT_ABS | IORING_TIMEOUT_CLOCK_MASK | IORING_TIMEOUT_ETIME_SUCCESS))
-        return -EINVAL;
-    if ((flags & IORING_TIMEOUT_CLOCK_MASK) == IORING_TIMEOUT_CLOCK_MASK) return -EINVAL;
-    const struct __kernel_timespec *ts = (const struct __kernel_timespec *)(uintptr_t)sqe->addr;
-    if (ts == NULL) return -EFAULT;
-    sim_check_not_stack(ts, "timespec");
-    if (ts->tv_sec < 0 || ts->tv_nsec < 0) return -EINVAL;
-    if (ts->tv_nsec >= (long long)SIM_NS_PER_S) sim_stats.timespec_unnormalised++;
-    uint64_t ns = (uint64_t)ts->tv_sec * SIM_NS_PER_S + (uint64_t)ts->tv_nsec;
-    q->deadline = ns; /* interpreted at issue */
-    q->timeout_abs = (flags & IORING_TIMEOUT_ABS) != 0;
-    if (q->timeout_abs && (flags & IORING_TIMEOUT_REALTIME))
-        q->deadline = ns > 1700000000ull * SIM_NS_PER_S ? ns - 1700000000ull * SIM_NS_PER_S : 0;
-    return 0;
-}
-
-static int prep_cancel(const struct io_uring_sqe *sqe) {
-    if (sqe->ioprio || sqe->off || sqe->len || sqe->splice_fd_in) return -EINVAL;
-    uint32_t flags = sqe->cancel_flags;
-    if (sim_cfg.kernel == RINGER_SIM_KERNEL_5_8) return flags ? -EINVAL : 0;
-    if (flags & ~(IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ANY))
-        return -EINVAL;
-    return 0;
-}
-
-static int prep_connect(struct sim_req *q, const struct io_uring_sqe *sqe) {
-    if (sqe->len || sqe->buf_index || sqe->rw_flags || sqe->splice_fd_in) return -EINVAL;
-    if (sqe->off > sizeof(struct sockaddr_storage)) return -EINVAL;
-    const void *a = (const void *)(uintptr_t)sqe->addr;
-    if (a == NULL) return -EFAULT;
-    sim_check_not_stack(a, "connect address");
-    memset(&q->copy.sa, 0, sizeof q->copy.sa);
-    memcpy(&q->copy.sa, a, sqe->off);
-    q->salen = (uint32_t)sqe->off;
-    return 0;
-}
-
-static int prep_op(struct sim_req *q, const struct io_uring_sqe *sqe) {
-    switch (q->opcode) {
-    case IORING_OP_NOP:
-        return 0;
-    case IORING_OP_READ:
-    case IORING_OP_WRITE:
-        if (sqe->rw_flags & ~RWF_OK) return -EOPNOTSUPP;
-        sim_check_not_stack((void *)(uintptr_t)sqe->addr, "buffer");
-        return 0;
-    case IORING_OP_FSYNC:
-        if (sqe->addr || sqe->ioprio || sqe->buf_index || sqe->splice_fd_in) return -EINVAL;
-        return (sqe->fsync_flags & ~IORING_FSYNC_DATASYNC) ? -EINVAL : 0;
-    case IORING_OP_TIMEOUT:
-        return prep_timeout(q, sqe);
-    case IORING_OP_TIMEOUT_REMOVE:
-        if (sqe->buf_index || sqe->len || sqe->splice_fd_in || sqe->timeout_flags) return -EINVAL;
-        return 0;
-    case IORING_OP_ASYNC_CANCEL:
-        return prep_cancel(sqe);
-    case IORING_OP_OPENAT:
-    case IORING_OP_STATX:
-        if (sqe->ioprio || sqe->buf_index || sqe->file_index) return -EINVAL;
-        return copy_path(q, (const char *)(uintptr_t)sqe->addr);
-    case IORING_OP_CLOSE:
-        if (sqe->off || sqe->addr || sqe->len || sqe->rw_flags || sqe->buf_index || sqe->file_index)
-            return -EINVAL;
-        return 0;
-    case IORING_OP_ACCEPT:
-        if (sqe->len || sqe->buf_index || sqe->ioprio || sqe->file_index) return -EINVAL;
-        return (sqe->accept_flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) ? -EINVAL : 0;
-    case IORING_OP_CONNECT:
-        return prep_connect(q, sqe);
-    case IORING_OP_SEND:
-    case IORING_OP_RECV:
-        if (sqe->file_index || sqe->addr2 || (sqe->ioprio & ~IORING_RECVSEND_POLL_FIRST))
-            return -EINVAL;
-        sim_check_not_stack((void *)(uintptr_t)sqe->addr, "buffer");
-        return 0;
-    default:
-        return -EINVAL;
-    }
-}
-
-static int prep(struct sim_req *q, const struct io_uring_sqe *sqe) {
+/* io_init_req's checks, before the op's own prep. */
+static int init_checks(uint32_t ring, struct sim_req *q, const struct io_uring_sqe *sqe) {
+    const struct sim_ring *r = &sim_rings[ring];
+    if (!sim_op_supported(sqe->opcode)) return -EINVAL;
+    const struct sim_op_def *def = &sim_op_defs[sqe->opcode];
     if (sqe->flags & ~SQE_FLAGS_KNOWN) return -EINVAL;
     if ((sqe->flags & IOSQE_CQE_SKIP_SUCCESS) && sim_cfg.kernel == RINGER_SIM_KERNEL_5_8)
         return -EINVAL;
-    if (!sim_op_supported(sqe->opcode)) return -EINVAL;
-    if (sqe->flags & IOSQE_BUFFER_SELECT)
-        return (q->opcode == IORING_OP_READ || q->opcode == IORING_OP_RECV) ? -ENOBUFS : -EINVAL;
-    if (sqe->flags & IOSQE_FIXED_FILE) return -EBADF;
-    return prep_op(q, sqe);
+    if (!sim_restriction_allows(ring, sqe)) return -EACCES;
+    if (sqe->flags & IOSQE_BUFFER_SELECT) return sim_prep_buffer_select(q, sqe);
+    if (!def->ioprio && sqe->ioprio) return -EINVAL;
+    if (!def->iopoll && (r->setup_flags & IORING_SETUP_IOPOLL)) return -EINVAL;
+    if (sqe->personality && !sim_personality_known(ring, sqe->personality)) return -EINVAL;
+    return 0;
+}
+
+static int prep(uint32_t ring, struct sim_req *q, const struct io_uring_sqe *sqe) {
+    int err = init_checks(ring, q, sqe);
+    if (err) return err;
+    return sim_op_defs[q->opcode].prep(q, sqe);
 }
 
 static void decode(uint32_t ring, struct sim_req *q, const struct io_uring_sqe *sqe) {
@@ -122,16 +48,39 @@ static void decode(uint32_t ring, struct sim_req *q, const struct io_uring_sqe *
     q->sqe_flags = sqe->flags;
     q->user_data = sqe->user_data;
     q->fd = sqe->fd;
+    q->fixed_file = (sqe->flags & IOSQE_FIXED_FILE) != 0;
     q->addr = sqe->addr;
     q->off = sqe->off;
     q->len = sqe->len;
     q->op_flags = sqe->rw_flags;
     q->ioprio = sqe->ioprio;
     sim_stats.ops[sqe->opcode & 63]++;
-    /* `off` is an address for STATX (statx buffer) and ACCEPT (addrlen): never traced */
-    bool off_is_value = sqe->opcode != IORING_OP_STATX && sqe->opcode != IORING_OP_ACCEPT;
+    /* `off` is an address for STATX (statx buffer), ACCEPT (addrlen), TIMEOUT_REMOVE (its
+     * timespec), RENAMEAT and LINKAT (the new path): never traced */
+    uint8_t op = sqe->opcode;
+    bool off_is_value = op != IORING_OP_STATX && op != IORING_OP_ACCEPT &&
+                        op != IORING_OP_TIMEOUT_REMOVE && op != IORING_OP_RENAMEAT &&
+                        op != IORING_OP_LINKAT;
     sim_trace(TRACE_SQE, q->seq, ((uint64_t)sqe->opcode << 32) | (uint32_t)sqe->fd,
               ((uint64_t)sqe->len << 32) | sqe->flags, off_is_value ? sqe->off : 0);
+}
+
+/* After consumption the SQE slot is the program's again: under the hostile profile it may
+ * hold garbage when handed out next (a stale SQE); later liburing clears it. */
+static void scrub(struct io_uring_sqe *sqe) {
+    bool stale = sim_fault2(RINGER_SIM_FAULT_SQE_STALE, false, true);
+    if (sim_cfg.o.liburing_clears_sqe) memset(sqe, 0, sizeof *sqe);
+    if (stale) sim_draw_bytes(sqe, sizeof *sqe);
+}
+
+/* The next SQE of the ring (through the index array), or NULL for an invalid index, which
+ * Linux drops (counted in sq_dropped). */
+static struct io_uring_sqe *next_sqe(struct sim_ring *r) {
+    uint32_t index = IO_URING_READ_ONCE(r->sq_array[r->sq_head & (r->sq_entries - 1)]);
+    r->sq_head++;
+    if (index < r->sq_entries) return &r->sqes[index];
+    IO_URING_WRITE_ONCE(r->hdr->sq_dropped, r->hdr->sq_dropped + 1);
+    return NULL;
 }
 
 uint32_t sim_consume_sqes(uint32_t ring, uint32_t n, int *err) {
@@ -147,36 +96,33 @@ uint32_t sim_consume_sqes(uint32_t ring, uint32_t n, int *err) {
             if (consumed == 0) *err = -EAGAIN;
             break;
         }
-        const struct io_uring_sqe *sqe = &r->sqes[r->sq_khead & (r->sq_entries - 1)];
-        r->sq_khead++;
+        struct io_uring_sqe *sqe = next_sqe(r);
+        if (sqe == NULL) {
+            sim_req_release(q);
+            break;
+        }
         consumed++;
         decode(ring, &sim_reqs[q], sqe);
         sim_inflight_add(q);
-        int perr = prep(&sim_reqs[q], sqe);
+        int perr = prep(ring, &sim_reqs[q], sqe);
+        scrub(sqe);
         sim_link_consumed(q, perr);
         if (perr && !(r->setup_flags & IORING_SETUP_SUBMIT_ALL)) break;
     }
+    io_uring_smp_store_release(&r->hdr->sq_head, r->sq_head);
     sim_link_submit_end(ring);
     return consumed;
 }
 
 /* ---- execution ---- */
 
-static bool needs_file(uint8_t opcode) {
-    return opcode == IORING_OP_READ || opcode == IORING_OP_WRITE || opcode == IORING_OP_FSYNC ||
-           opcode == IORING_OP_ACCEPT || opcode == IORING_OP_CONNECT || opcode == IORING_OP_RECV ||
-           opcode == IORING_OP_SEND;
-}
-
 static bool is_fs_kind(uint8_t kind) {
     return kind == FK_REG || kind == FK_BLK || kind == FK_DIR;
 }
 
 static bool is_worker(const struct sim_req *q) {
-    if (q->opcode == IORING_OP_FSYNC || q->opcode == IORING_OP_OPENAT ||
-        q->opcode == IORING_OP_STATX)
-        return true;
-    if (q->opcode != IORING_OP_READ && q->opcode != IORING_OP_WRITE) return false;
+    uint8_t worker = sim_op_defs[q->opcode].worker;
+    if (worker != SIM_WORKER_IF_FILE) return worker == SIM_WORKER;
     const struct sim_file *f = &sim_files[q->file];
     if (!is_fs_kind(f->kind)) return false;
     /* tmpfs hands buffered I/O to workers (no NOWAIT support); disks do cached I/O inline */
@@ -187,6 +133,7 @@ static bool is_worker(const struct sim_req *q) {
 static void *kernel_written(const struct sim_req *q, size_t *size) {
     switch (q->opcode) {
     case IORING_OP_READ:
+    case IORING_OP_READ_FIXED:
     case IORING_OP_RECV:
         *size = q->len;
         return (void *)(uintptr_t)q->addr;
@@ -202,118 +149,9 @@ static void park_poison(struct sim_req *q) {
     size_t size = 0;
     void *p = kernel_written(q, &size);
     if (p == NULL || q->poisoned != NULL || sim_cfg.o.no_poison || size == 0) return;
+    if (q->sqe_flags & IOSQE_BUFFER_SELECT) return; /* no buffer is the request's while it waits */
     q->poisoned_size = sim_poison(p, size);
     q->poisoned = p;
-}
-
-static void sigpipe(void) {
-    sim_stats.sigpipes++;
-    if (!sim_cfg.o.no_real_sigpipe) raise(SIGPIPE);
-}
-
-static bool stream_offset_bad(const struct sim_req *q) {
-    return q->off != 0 && q->off != UINT64_MAX;
-}
-
-/* READ and WRITE on sockets, pipes and eventfds. */
-static int32_t exec_stream_rw(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_t *obj) {
-    const struct sim_file *f = &sim_files[q->file];
-    void *buf = (void *)(uintptr_t)q->addr;
-    bool rd = q->opcode == IORING_OP_READ;
-    if (f->kind == FK_SOCK && stream_offset_bad(q))
-        return -ESPIPE; /* sock_read_iter/sock_write_iter; pipes and eventfds ignore it */
-    *obj = f->obj;
-    int32_t res;
-    switch (f->kind) {
-    case FK_SOCK:
-        res = rd ? sim_sock_recv(f->obj, buf, q->len, 0, flags)
-                 : sim_sock_send(f->obj, buf, q->len, 0);
-        *wq = rd ? WQ_SOCK_RX : WQ_SOCK_TX;
-        break;
-    case FK_EVENT:
-        res = rd ? sim_event_read(f->obj, buf, q->len) : sim_event_write(f->obj, buf, q->len, true);
-        *wq = rd ? WQ_EVENT : WQ_NONE;
-        break;
-    case FK_PIPE_R:
-        res = rd ? sim_pipe_read(f->obj, buf, q->len) : -EBADF;
-        *wq = WQ_PIPE_R;
-        break;
-    case FK_PIPE_W:
-        res = rd ? -EBADF : sim_pipe_write(f->obj, buf, q->len);
-        *wq = WQ_PIPE_W;
-        break;
-    default:
-        return -EINVAL;
-    }
-    if (res == -EPIPE && !rd) sigpipe();
-    return res;
-}
-
-static int32_t exec_rw(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_t *obj) {
-    const struct sim_file *f = &sim_files[q->file];
-    if (!is_fs_kind(f->kind)) return exec_stream_rw(q, flags, wq, obj);
-    bool use_pos = q->off == UINT64_MAX;
-    if (!use_pos && q->off > INT64_MAX) return -EINVAL;
-    if (q->opcode == IORING_OP_READ)
-        return sim_file_read(q->file, (void *)(uintptr_t)q->addr, q->len, (int64_t)q->off, use_pos,
-                             (uint32_t)(q - sim_reqs));
-    return sim_file_write(q->file, (const void *)(uintptr_t)q->addr, q->len, (int64_t)q->off,
-                          use_pos);
-}
-
-static int32_t exec_net(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_t *obj) {
-    const struct sim_file *f = &sim_files[q->file];
-    if (f->kind != FK_SOCK) return -ENOTSOCK;
-    uint32_t s = f->obj;
-    bool dontwait = (q->op_flags & MSG_DONTWAIT) != 0;
-    void *buf = (void *)(uintptr_t)q->addr;
-    *obj = s;
-    switch (q->opcode) {
-    case IORING_OP_RECV:
-        *wq = dontwait ? WQ_NONE : WQ_SOCK_RX;
-        return sim_sock_recv(s, buf, q->len, (int)q->op_flags, flags);
-    case IORING_OP_SEND:
-        *wq = dontwait ? WQ_NONE : WQ_SOCK_TX;
-        return sim_sock_send(s, buf, q->len, (int)q->op_flags);
-    case IORING_OP_ACCEPT: {
-        bool would_wait;
-        int32_t res =
-            sim_sock_accept(s, buf, (socklen_t *)(uintptr_t)q->off, (int)q->op_flags, &would_wait);
-        *wq = would_wait ? WQ_LISTEN : WQ_NONE;
-        return res;
-    }
-    case IORING_OP_CONNECT:
-        *wq = WQ_SOCK_TX;
-        return sim_sock_connect_wait(s, (const struct sockaddr *)&q->copy.sa, q->salen, obj);
-    default:
-        SIM_ASSERT(!"not a network op");
-        return -EINVAL;
-    }
-}
-
-static int32_t exec_op(struct sim_req *q, uint32_t *flags, uint32_t *wq, uint32_t *obj) {
-    *wq = WQ_NONE;
-    switch (q->opcode) {
-    case IORING_OP_NOP:
-        return 0;
-    case IORING_OP_READ:
-    case IORING_OP_WRITE:
-        return exec_rw(q, flags, wq, obj);
-    case IORING_OP_FSYNC:
-        return sim_file_fsync(q->file, (q->op_flags & IORING_FSYNC_DATASYNC) != 0);
-    case IORING_OP_OPENAT:
-        return sim_fs_open(q->fd, q->copy.path, (int)q->op_flags, (mode_t)q->len);
-    case IORING_OP_STATX:
-        return sim_fs_statx(q->fd, q->copy.path, (int)q->op_flags, q->len,
-                            (struct statx *)(uintptr_t)q->off);
-    case IORING_OP_CLOSE: {
-        uint32_t f = sim_fd_file(q->fd);
-        if (f != SIM_NONE && sim_files[f].kind == FK_RING) return -EBADF;
-        return sim_fd_close(q->fd);
-    }
-    default:
-        return exec_net(q, flags, wq, obj);
-    }
 }
 
 bool sim_op_retry(uint32_t r) {
@@ -324,25 +162,45 @@ bool sim_op_retry(uint32_t r) {
         sim_unpoison_for_write(q->poisoned, q->poisoned_size);
         q->poisoned = NULL;
     }
-    uint32_t flags = 0, wq = WQ_NONE, obj = SIM_NONE;
-    int32_t res = exec_op(q, &flags, &wq, &obj);
-    if (res == -EAGAIN && wq != WQ_NONE) {
-        if (q->wq_kind == WQ_NONE) sim_wq_push(r, wq, obj);
+    struct sim_op_out out = {.wq_kind = WQ_NONE, .wq_obj = SIM_NONE};
+    bool selects = (q->sqe_flags & IOSQE_BUFFER_SELECT) != 0;
+    if (selects && !sim_kbuf_select(q)) {
+        sim_req_complete(r, -ENOBUFS, 0);
+        return true;
+    }
+    int32_t res = sim_op_defs[q->opcode].exec(q, &out);
+    if (res == -EAGAIN && out.wq_kind != WQ_NONE) {
+        if (selects) sim_kbuf_recycle(q); /* it waits without its buffer */
+        if (q->wq_kind == WQ_NONE) sim_wq_push(r, out.wq_kind, out.wq_obj);
         park_poison(q);
         return false;
     }
-    sim_req_complete(r, res, flags);
+    if (selects) out.cqe_flags |= sim_kbuf_consume(q);
+    if (out.more) {
+        /* a multishot CQE: the request stays on its queue (or armed without one), and may
+         * run again at once */
+        sim_cq_post(q->ring, q->user_data, res, out.cqe_flags | IORING_CQE_F_MORE, q->seq, false);
+        if (out.wq_kind == WQ_NONE) q->state = REQ_WAIT;
+        else if (q->wq_kind == WQ_NONE) sim_wq_push(r, out.wq_kind, out.wq_obj);
+        if (out.again) sim_op_retry(r);
+        return false;
+    }
+    sim_req_complete(r, res, out.cqe_flags);
     return true;
 }
 
 static const int faithful_errnos[][4] = {
-    [IORING_OP_READ] = {EIO, ECONNRESET, 0, 0},
-    [IORING_OP_WRITE] = {EIO, ENOSPC, EDQUOT, EFBIG},
+    [IORING_OP_READV] = {EIO, ECONNRESET, 0, 0},
+    [IORING_OP_WRITEV] = {EIO, ENOSPC, EDQUOT, EFBIG},
     [IORING_OP_FSYNC] = {EIO, ENOSPC, 0, 0},
+    [IORING_OP_READ_FIXED] = {EIO, 0, 0, 0},
+    [IORING_OP_WRITE_FIXED] = {EIO, ENOSPC, 0, 0},
     [IORING_OP_OPENAT] = {EMFILE, ENFILE, ENOMEM, 0},
     [IORING_OP_STATX] = {ENOMEM, 0, 0, 0},
     [IORING_OP_ACCEPT] = {ECONNABORTED, EMFILE, ENFILE, 0},
     [IORING_OP_CONNECT] = {ETIMEDOUT, ENETUNREACH, EHOSTUNREACH, ECONNRESET},
+    [IORING_OP_READ] = {EIO, ECONNRESET, 0, 0},
+    [IORING_OP_WRITE] = {EIO, ENOSPC, EDQUOT, EFBIG},
     [IORING_OP_RECV] = {ECONNRESET, 0, 0, 0},
     [IORING_OP_SEND] = {ECONNRESET, EPIPE, 0, 0},
 };
@@ -356,13 +214,17 @@ static int pick_errno(uint8_t op, uint32_t pick) {
     return n == 0 ? 0 : -faithful_errnos[op][(pick >> 1) % n];
 }
 
+static bool is_transfer(uint8_t op) {
+    return sim_op_is_read(op) || sim_op_is_write(op) || op == IORING_OP_SEND ||
+           op == IORING_OP_RECV;
+}
+
 /* CQE faults decided when the op is issued; true with *res when one replaces the op. */
 static bool op_faults(struct sim_req *q, int32_t *res) {
     uint8_t op = q->opcode;
     const struct sim_file *f = q->file == SIM_NONE ? NULL : &sim_files[q->file];
-    bool file_read = op == IORING_OP_READ && f != NULL && f->kind == FK_REG;
-    bool interruptible = op == IORING_OP_READ || op == IORING_OP_WRITE || op == IORING_OP_SEND ||
-                         op == IORING_OP_RECV || op == IORING_OP_ACCEPT || op == IORING_OP_CONNECT;
+    bool file_read = sim_op_is_read(op) && f != NULL && f->kind == FK_REG;
+    bool interruptible = is_transfer(op) || op == IORING_OP_ACCEPT || op == IORING_OP_CONNECT;
     bool allowed = sim_transient_allowed(q->user_data);
     bool eintr = sim_fault2(RINGER_SIM_FAULT_CQE_EINTR, allowed && interruptible, allowed);
     bool eagain = sim_fault2(RINGER_SIM_FAULT_CQE_EAGAIN, allowed && file_read, allowed);
@@ -372,13 +234,13 @@ static bool op_faults(struct sim_req *q, int32_t *res) {
     bool errno_fault = sim_fault2(RINGER_SIM_FAULT_ERRNO, err != 0 && !sim_cfg.hostile, err != 0);
     bool is_file = f != NULL && is_fs_kind(f->kind);
     bool is_sock = f != NULL && f->kind == FK_SOCK;
-    bool transfer = op == IORING_OP_READ || op == IORING_OP_WRITE || op == IORING_OP_SEND ||
-                    op == IORING_OP_RECV;
+    bool single = q->nr_iov == 0; /* vectored transfers are not shortened */
     /* faithful on sockets; mid-file short transfers only under hostile, and an O_DIRECT one
      * a whole number of logical blocks, as Linux cuts it */
     uint32_t unit = sim_short_unit(q->file);
-    bool shorten = sim_fault2(RINGER_SIM_FAULT_SHORT, is_sock && transfer && q->len >= 2 * unit,
-                              (is_file || is_sock) && transfer && q->len >= 2 * unit);
+    bool cuttable = is_transfer(op) && single && q->len >= 2 * unit;
+    bool shorten =
+        sim_fault2(RINGER_SIM_FAULT_SHORT, is_sock && cuttable, (is_file || is_sock) && cuttable);
     if (shorten) q->len = sim_short_length(q->len, unit, pick);
     *res = eintr ? -EINTR : eagain ? -EAGAIN : ecanceled ? -ECANCELED : errno_fault ? err : 0;
     if (*res != 0 && op == IORING_OP_CLOSE)
@@ -393,24 +255,22 @@ static void schedule_work(uint32_t r, uint64_t delay) {
     park_poison(q);
 }
 
+uint32_t sim_req_file(const struct sim_req *q) {
+    if (q->fixed_file) return sim_fixed_file_get(q->ring, (uint32_t)q->fd);
+    uint32_t f = sim_fd_file_any(q->fd);
+    if (f != SIM_NONE) sim_file_ref(f);
+    return f;
+}
+
 void sim_op_issue(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     sim_log_op(q->seq);
-    if (q->opcode == IORING_OP_TIMEOUT) return sim_timeout_issue(r);
-    if (q->opcode == IORING_OP_TIMEOUT_REMOVE) return sim_timeout_remove_issue(r);
-    if (q->opcode == IORING_OP_ASYNC_CANCEL) {
-        /* hostile ORDER: the cancel runs after later SQEs instead of during submission */
-        if (sim_fault2(RINGER_SIM_FAULT_ORDER, false, true)) {
-            q->state = REQ_WORK;
-            sim_schedule(sim_now + sim_latency(1000, 20000), EV_REQ, r, q->gen);
-            return;
-        }
-        return sim_cancel_issue(r);
-    }
-    if (needs_file(q->opcode)) {
-        uint32_t f = sim_fd_file(q->fd);
+    const struct sim_op_def *def = &sim_op_defs[q->opcode];
+    sim_link_timeout_arm(r);
+    if (def->issue != NULL) return def->issue(r);
+    if (def->needs_file) {
+        uint32_t f = sim_req_file(q);
         if (f == SIM_NONE) return sim_req_complete(r, -EBADF, 0);
-        sim_file_ref(f);
         q->file = f;
     }
     int32_t res;
@@ -419,6 +279,7 @@ void sim_op_issue(uint32_t r) {
         return sim_req_complete(r, res, 0);
     }
     if (op_faults(q, &res)) return sim_req_complete(r, res, 0);
+    if (sim_iopoll_intercept(r)) return;
     if (is_worker(q)) {
         q->worker = true;
         return schedule_work(

@@ -115,6 +115,14 @@ void sim_unpoison_for_write(void *p, size_t n) {
     ringer_sim_unpoison(p, n);
 }
 
+/* What access_ok and the first fault of copy_from_user catch without touching memory: the
+ * zero page, addresses beyond user space, ranges that wrap. */
+bool sim_user_ok(const void *p, uint64_t len) {
+    uint64_t a = (uint64_t)(uintptr_t)p;
+    if (len == 0) return true;
+    return a >= 4096 && a + len >= a && a + len <= 0x7ffffffff000ull;
+}
+
 void sim_check_not_stack(const void *p, const char *what) {
     if (!sim_cfg.o.check_stack_pointers || p == NULL) return;
     static uintptr_t stack_lo, stack_hi;

@@ -10,10 +10,11 @@ static uint32_t req_free_count;
 uint32_t sim_reqs_used; /* high-water mark: requests [0, used) were ever allocated */
 static uint64_t req_seq;
 
-#define WQ_KINDS 7
-#define WQ_OBJS  RINGER_SIM_MAX_SOCKETS
+#define WQ_KINDS WQ_KIND_COUNT
+#define WQ_OBJS  8192u /* sockets, eventfds, pipes, rings: at most this many each */
 static uint32_t wq_head[WQ_KINDS][WQ_OBJS], wq_tail[WQ_KINDS][WQ_OBJS];
 static bool wq_waking[WQ_KINDS][WQ_OBJS], wq_again[WQ_KINDS][WQ_OBJS];
+static uint32_t wq_count; /* requests on any waiter queue */
 
 /* Resets only what the previous world used, so that a fresh world costs microseconds. */
 void sim_reqs_reset(void) {
@@ -28,17 +29,15 @@ void sim_reqs_reset(void) {
         }
         first = false;
     }
-    memset(wq_waking, 0, sizeof wq_waking);
-    memset(wq_again, 0, sizeof wq_again);
+    /* wq_waking and wq_again are false outside a wake, and the queues empty between worlds */
+    SIM_ASSERT(wq_count == 0);
+    sim_iov_reset();
 }
 
 /* Wait queues are empty at the end of every world (requests leave them when released);
  * a crash or deinit that releases everything keeps that true. */
 void sim_wq_check_empty(void) {
-    for (uint32_t k = 0; k < WQ_KINDS; k++) {
-        for (uint32_t o = 0; o < WQ_OBJS; o++)
-            SIM_ASSERT(wq_head[k][o] == SIM_NONE && wq_tail[k][o] == SIM_NONE);
-    }
+    SIM_ASSERT(wq_count == 0);
 }
 
 uint32_t sim_req_alloc(void) {
@@ -56,6 +55,7 @@ uint32_t sim_req_alloc(void) {
     q->wq_next = q->wq_prev = q->ring_next = q->ring_prev = q->count_next = SIM_NONE;
     q->link_next = q->link_prev = q->held_next = SIM_NONE;
     q->wq_obj = SIM_NONE;
+    q->iov_slot = q->link_timeout = q->lt_target = q->kbuf = SIM_NONE;
     q->state = REQ_WORK; /* in flight until it posts */
     return r;
 }
@@ -121,6 +121,7 @@ void sim_req_release(uint32_t r) {
     q->poisoned = NULL;
     if (q->file != SIM_NONE) sim_file_unref(q->file);
     q->file = SIM_NONE;
+    sim_iov_release(q);
     q->state = REQ_FREE;
     q->gen++;
     SIM_ASSERT(req_free_count < RINGER_SIM_MAX_REQUESTS);
@@ -135,14 +136,20 @@ void sim_req_complete(uint32_t r, int32_t res, uint32_t flags) {
     uint32_t ring = q->ring;
     uint64_t user_data = q->user_data, seq = q->seq;
     bool is_timeout = q->opcode == IORING_OP_TIMEOUT;
-    bool skip = (q->sqe_flags & IOSQE_CQE_SKIP_SUCCESS) && res >= 0;
+    bool skip =
+        ((q->sqe_flags & IOSQE_CQE_SKIP_SUCCESS) && !sim_req_failed(q, res)) || q->cqe_quiet;
     flags |= q->cqe_flags;
     sim_transient_note(user_data, res == -EINTR || res == -EAGAIN);
     bool fail_chain;
     uint32_t next_gen = 0;
     uint32_t next = sim_link_take_next(r, res, &fail_chain, &next_gen);
+    uint32_t lt_gen = 0;
+    uint32_t lt = sim_link_timeout_disarm(r, &lt_gen);
     sim_req_release(r);
     if (!skip) sim_cq_post(ring, user_data, res, flags, seq, is_timeout);
+    /* its link timeout did not fire: it is cancelled, after the request's CQE */
+    if (lt != SIM_NONE && sim_reqs[lt].gen == lt_gen && sim_reqs[lt].state != REQ_FREE)
+        sim_req_complete(lt, -ECANCELED, 0);
     sim_link_continue(ring, next, next_gen, fail_chain);
 }
 
@@ -180,6 +187,7 @@ void sim_wq_push(uint32_t r, uint32_t kind, uint32_t obj) {
     else sim_reqs[wq_tail[kind][obj]].wq_next = r;
     wq_tail[kind][obj] = r;
     q->state = REQ_WAIT;
+    wq_count++;
 }
 
 void sim_wq_remove(uint32_t r) {
@@ -192,11 +200,8 @@ void sim_wq_remove(uint32_t r) {
     else sim_reqs[q->wq_next].wq_prev = q->wq_prev;
     q->wq_kind = WQ_NONE;
     q->wq_next = q->wq_prev = SIM_NONE;
-}
-
-uint32_t sim_wq_head(uint32_t kind, uint32_t obj) {
-    SIM_ASSERT(kind < WQ_KINDS && obj < WQ_OBJS);
-    return wq_head[kind][obj];
+    SIM_ASSERT(wq_count > 0);
+    wq_count--;
 }
 
 /* One pass over the waiters; under an ORDER fault the first two swap (item 9). */
@@ -217,6 +222,23 @@ static bool wake_pass(uint32_t kind, uint32_t obj) {
     return progress;
 }
 
+/* The POLL_ADD queue that hears every change of a queue's object. */
+static uint32_t poll_kind(uint32_t kind) {
+    switch (kind) {
+    case WQ_SOCK_RX:
+    case WQ_SOCK_TX:
+    case WQ_LISTEN:
+        return WQ_POLL_SOCK;
+    case WQ_EVENT:
+        return WQ_POLL_EVENT;
+    case WQ_PIPE_R:
+    case WQ_PIPE_W:
+        return WQ_POLL_PIPE;
+    default:
+        return WQ_NONE;
+    }
+}
+
 void sim_wq_wake(uint32_t kind, uint32_t obj) {
     SIM_ASSERT(kind < WQ_KINDS && obj < WQ_OBJS);
     if (wq_waking[kind][obj]) {
@@ -229,6 +251,8 @@ void sim_wq_wake(uint32_t kind, uint32_t obj) {
         if (!wake_pass(kind, obj)) break;
     } while (wq_again[kind][obj] || wq_head[kind][obj] != SIM_NONE);
     wq_waking[kind][obj] = false;
+    uint32_t poll = poll_kind(kind);
+    if (poll != WQ_NONE && wq_head[poll][obj] != SIM_NONE) sim_wq_wake(poll, obj);
 }
 
 uint32_t ringer_sim_in_flight(void) {

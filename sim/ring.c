@@ -1,51 +1,35 @@
 /*
- * Rings: setup (kernel-semantics.md §2), the probe, the submission queue (§3), and the
- * completion queue with its ordered overflow list (§6). SQEs and CQEs live in static
- * per-ring arrays.
+ * Rings (kernel-semantics.md §2): io_uring_setup, the memory a ring shares with the program
+ * (the SQ and CQ rings in one mapping, IORING_FEAT_SINGLE_MMAP, and the SQE array), the
+ * mmap calls that hand it out, the lookup of a ring by fd, and teardown when the last
+ * reference to the ring's description goes (its fds and its mappings, as on Linux).
  */
 #include "sim_internal.h"
-#include "sim_log.h"
 
-#include <stdlib.h>
+#include <stdio.h>
+#include <sys/mman.h>
 
 struct sim_ring sim_rings[RINGER_SIM_MAX_RINGS];
-static struct io_uring_sqe sqe_pool[RINGER_SIM_MAX_RINGS][RINGER_SIM_MAX_SQ_ENTRIES];
-static struct io_uring_cqe cqe_pool[RINGER_SIM_MAX_RINGS][RINGER_SIM_MAX_CQ_ENTRIES];
-static uint32_t ring_file[RINGER_SIM_MAX_RINGS];
 
-struct overflow_node {
-    uint64_t user_data;
-    int32_t res;
-    uint32_t flags;
-    uint32_t next;
-};
-static struct overflow_node overflow[RINGER_SIM_MAX_OVERFLOW];
-static uint32_t overflow_free[RINGER_SIM_MAX_OVERFLOW];
-static uint32_t overflow_free_count, overflow_fresh;
+#define PAGE               4096u
+#define CQES_OFFSET        ((uint32_t)sizeof(struct sim_rings_hdr))
+#define ROUND_UP(n, align) (((n) + (align)-1) / (align) * (align))
+#define AREA_BYTES                                                                        \
+    ROUND_UP(CQES_OFFSET + RINGER_SIM_MAX_CQ_ENTRIES * sizeof(struct io_uring_cqe) + 64 + \
+                 RINGER_SIM_MAX_SQ_ENTRIES * sizeof(uint32_t),                            \
+             PAGE)
+#define SIM_CPUS 2u /* the simulated machine's CPUs (SQ thread affinity) */
 
-#define PROBE_OPS   64
-#define PROBE_BYTES (sizeof(struct io_uring_probe) + PROBE_OPS * sizeof(struct io_uring_probe_op))
-static _Alignas(16) uint8_t probes[RINGER_SIM_MAX_RINGS][PROBE_BYTES];
-static bool probe_used[RINGER_SIM_MAX_RINGS];
+_Static_assert(sizeof(struct sim_rings_hdr) == 320, "Linux's struct io_rings header");
+
+static _Alignas(PAGE) uint8_t ring_area[RINGER_SIM_MAX_RINGS][AREA_BYTES];
+static _Alignas(PAGE) struct io_uring_sqe sqe_area[RINGER_SIM_MAX_RINGS][RINGER_SIM_MAX_SQ_ENTRIES];
 
 void sim_rings_reset(void) {
     memset(sim_rings, 0, sizeof sim_rings);
-    memset(probe_used, 0, sizeof probe_used);
-    overflow_free_count = overflow_fresh = 0;
-}
-
-struct sim_ring *sim_ring_of(const struct io_uring *ring) {
-    if (ring == NULL || ring->ring_id == 0 || ring->ring_id > RINGER_SIM_MAX_RINGS) return NULL;
-    struct sim_ring *r = &sim_rings[ring->ring_id - 1];
-    if (ring->generation != sim_generation)
-        sim_ring_generation_check(ring->generation, ring->ring_fd);
-    if (!r->used || ring->generation != sim_generation) return NULL;
-    return r;
-}
-
-static uint32_t ring_index(const struct sim_ring *r) {
-    SIM_ASSERT(r >= sim_rings && r < sim_rings + RINGER_SIM_MAX_RINGS);
-    return (uint32_t)(r - sim_rings);
+    sim_cq_reset();
+    sim_register_reset();
+    sim_kbuf_reset();
 }
 
 static uint32_t features_for_profile(void) {
@@ -58,13 +42,32 @@ static uint32_t features_for_profile(void) {
     return f;
 }
 
-static int check_setup_flags(uint32_t flags) {
-    uint32_t allowed = IORING_SETUP_CLAMP | IORING_SETUP_CQSIZE;
+/* Setup flags the profile accepts; SQE128, CQE32 and DEFER_TASKRUN are not modelled (D1). */
+static uint32_t allowed_setup_flags(void) {
+    uint32_t allowed = IORING_SETUP_IOPOLL | IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF |
+                       IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_ATTACH_WQ;
     if (sim_cfg.kernel != RINGER_SIM_KERNEL_5_8)
-        allowed |= IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+        allowed |= IORING_SETUP_R_DISABLED | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN |
+                   IORING_SETUP_TASKRUN_FLAG;
     if (sim_cfg.kernel == RINGER_SIM_KERNEL_6_1) allowed |= IORING_SETUP_SINGLE_ISSUER;
-    if (flags & ~allowed) return -EINVAL;
+    return allowed;
+}
+
+static int check_setup_flags(const struct io_uring_params *p) {
+    uint32_t flags = p->flags;
+    if (flags & ~allowed_setup_flags()) return -EINVAL;
+    if (flags & IORING_SETUP_SQPOLL) {
+        /* task-run notification makes no sense with an SQ thread */
+        if (flags & (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG)) return -EINVAL;
+        if ((flags & IORING_SETUP_SQ_AFF) && p->sq_thread_cpu >= SIM_CPUS) return -EINVAL;
+    } else if (flags & IORING_SETUP_SQ_AFF) {
+        return -EINVAL;
+    }
     if ((flags & IORING_SETUP_TASKRUN_FLAG) && !(flags & IORING_SETUP_COOP_TASKRUN)) return -EINVAL;
+    if (flags & IORING_SETUP_ATTACH_WQ) {
+        if (sim_fd_file_any((int)p->wq_fd) == SIM_NONE) return -ENXIO;
+        if (sim_ring_by_fd((int)p->wq_fd) == SIM_NONE) return -EINVAL;
+    }
     return 0;
 }
 
@@ -96,7 +99,28 @@ static int ring_sizes(unsigned entries, const struct io_uring_params *p, uint32_
     return *cq < *sq ? -EINVAL : 0;
 }
 
-static int ring_create(uint32_t flags, uint32_t sq, uint32_t cq, uint32_t *index) {
+static uint32_t array_offset(uint32_t cq_entries) {
+    return ROUND_UP(CQES_OFFSET + cq_entries * (uint32_t)sizeof(struct io_uring_cqe), 64u);
+}
+
+/* Lays the ring's shared memory out as Linux does and clears the part it uses. */
+static void ring_memory(struct sim_ring *r, uint32_t i) {
+    uint32_t array = array_offset(r->cq_entries);
+    r->ring_bytes = array + r->sq_entries * (uint32_t)sizeof(uint32_t);
+    SIM_ASSERT(r->ring_bytes <= AREA_BYTES);
+    memset(ring_area[i], 0, r->ring_bytes);
+    memset(sqe_area[i], 0, r->sq_entries * sizeof(struct io_uring_sqe));
+    r->hdr = (struct sim_rings_hdr *)(void *)ring_area[i];
+    r->cqes = (struct io_uring_cqe *)(void *)(ring_area[i] + CQES_OFFSET);
+    r->sq_array = (uint32_t *)(void *)(ring_area[i] + array);
+    r->sqes = sqe_area[i];
+    r->hdr->sq_ring_mask = r->sq_entries - 1;
+    r->hdr->cq_ring_mask = r->cq_entries - 1;
+    r->hdr->sq_ring_entries = r->sq_entries;
+    r->hdr->cq_ring_entries = r->cq_entries;
+}
+
+static int ring_create(const struct io_uring_params *p, uint32_t sq, uint32_t cq, uint32_t *index) {
     uint32_t i;
     for (i = 0; i < RINGER_SIM_MAX_RINGS && sim_rings[i].used; i++) {
     }
@@ -108,293 +132,191 @@ static int ring_create(uint32_t flags, uint32_t sq, uint32_t cq, uint32_t *index
         sim_file_unref(f);
         return fd;
     }
-    sim_rings[i] = (struct sim_ring){.used = true,
-                                     .fd = (uint32_t)fd,
-                                     .setup_flags = flags,
-                                     .sq_entries = sq,
-                                     .cq_entries = cq,
-                                     .sqes = sqe_pool[i],
-                                     .cqes = cqe_pool[i],
-                                     .ov_head = SIM_NONE,
-                                     .ov_tail = SIM_NONE,
-                                     .inflight_head = SIM_NONE,
-                                     .inflight_tail = SIM_NONE,
-                                     .count_head = SIM_NONE,
-                                     .held_head = SIM_NONE,
-                                     .held_tail = SIM_NONE,
-                                     .drain_running = SIM_NONE,
-                                     .link_tail = SIM_NONE};
-    memset(sqe_pool[i], 0, sq * sizeof(struct io_uring_sqe));
-    memset(cqe_pool[i], 0, cq * sizeof(struct io_uring_cqe));
-    ring_file[i] = f;
-    sim_file_ref(f); /* the ring's own reference: the description outlives a close(ring_fd) */
+    struct sim_ring *r = &sim_rings[i];
+    *r = (struct sim_ring){.used = true,
+                           .disabled = (p->flags & IORING_SETUP_R_DISABLED) != 0,
+                           .fd = (uint32_t)fd,
+                           .file = f,
+                           .setup_flags = p->flags,
+                           .sq_entries = sq,
+                           .cq_entries = cq,
+                           .ov_head = SIM_NONE,
+                           .ov_tail = SIM_NONE,
+                           .inflight_head = SIM_NONE,
+                           .inflight_tail = SIM_NONE,
+                           .count_head = SIM_NONE,
+                           .held_head = SIM_NONE,
+                           .held_tail = SIM_NONE,
+                           .drain_running = SIM_NONE,
+                           .link_tail = SIM_NONE,
+                           .eventfd_file = SIM_NONE};
+    ring_memory(r, i);
+    sim_sqpoll_setup(i, p);
     *index = i;
     return 0;
 }
 
-int io_uring_queue_init_params(unsigned entries, struct io_uring *ring, struct io_uring_params *p) {
-    sim_enter_call();
-    SIM_ASSERT(ring != NULL && p != NULL);
-    uint32_t sq = 0, cq = 0, index = 0;
-    int err = check_setup_flags(p->flags);
-    for (int i = 0; i < 3 && err == 0; i++) err = p->resv[i] ? -EINVAL : 0;
-    if (err == 0) err = ring_sizes(entries, p, &sq, &cq);
-    if (err == 0) err = ring_create(p->flags, sq, cq, &index);
-    sim_trace(TRACE_ENTER, 0x5e7, entries, p->flags, (uint64_t)err);
-    if (err) return err;
-    p->sq_entries = sq;
-    p->cq_entries = cq;
+/* The offsets the program maps the rings with (as Linux's io_uring_create fills them). */
+static void fill_offsets(const struct sim_ring *r, struct io_uring_params *p) {
+    memset(&p->sq_off, 0, sizeof p->sq_off);
+    memset(&p->cq_off, 0, sizeof p->cq_off);
+    p->sq_off.head = offsetof(struct sim_rings_hdr, sq_head);
+    p->sq_off.tail = offsetof(struct sim_rings_hdr, sq_tail);
+    p->sq_off.ring_mask = offsetof(struct sim_rings_hdr, sq_ring_mask);
+    p->sq_off.ring_entries = offsetof(struct sim_rings_hdr, sq_ring_entries);
+    p->sq_off.flags = offsetof(struct sim_rings_hdr, sq_flags);
+    p->sq_off.dropped = offsetof(struct sim_rings_hdr, sq_dropped);
+    p->sq_off.array = array_offset(r->cq_entries);
+    p->cq_off.head = offsetof(struct sim_rings_hdr, cq_head);
+    p->cq_off.tail = offsetof(struct sim_rings_hdr, cq_tail);
+    p->cq_off.ring_mask = offsetof(struct sim_rings_hdr, cq_ring_mask);
+    p->cq_off.ring_entries = offsetof(struct sim_rings_hdr, cq_ring_entries);
+    p->cq_off.overflow = offsetof(struct sim_rings_hdr, cq_overflow);
+    p->cq_off.cqes = CQES_OFFSET;
+    p->cq_off.flags = offsetof(struct sim_rings_hdr, cq_flags);
+    p->sq_entries = r->sq_entries;
+    p->cq_entries = r->cq_entries;
     p->features = features_for_profile();
-    memset(ring, 0, sizeof *ring);
-    ring->ring_id = index + 1;
-    ring->flags = p->flags;
-    ring->ring_fd = (int)sim_rings[index].fd;
-    ring->features = p->features;
-    ring->sq_entries = sq;
-    ring->cq_entries = cq;
-    ring->generation = sim_generation;
-    return 0;
 }
 
-int io_uring_queue_init(unsigned entries, struct io_uring *ring, unsigned flags) {
-    struct io_uring_params p;
-    memset(&p, 0, sizeof p);
-    p.flags = flags;
-    return io_uring_queue_init_params(entries, ring, &p);
+static int setup(unsigned entries, struct io_uring_params *p) {
+    if (p == NULL) return -EFAULT;
+    for (int i = 0; i < 3; i++) {
+        if (p->resv[i]) return -EINVAL;
+    }
+    int err = check_setup_flags(p);
+    uint32_t sq = 0, cq = 0, index = 0;
+    if (err == 0) err = ring_sizes(entries, p, &sq, &cq);
+    if (err == 0) err = ring_create(p, sq, cq, &index);
+    if (err) return err;
+    fill_offsets(&sim_rings[index], p);
+    return (int)sim_rings[index].fd;
 }
 
-void sim_ring_exit(uint32_t index) {
+int io_uring_setup(unsigned int entries, struct io_uring_params *p) {
+    sim_enter_call();
+    int res = setup(entries, p);
+    sim_trace(TRACE_ENTER, 0x5e7, entries, p ? p->flags : 0, (uint64_t)(int64_t)res);
+    return res;
+}
+
+uint32_t sim_ring_by_fd(int fd) {
+    uint32_t f = sim_fd_file(fd);
+    if (f == SIM_NONE || sim_files[f].kind != FK_RING) return SIM_NONE;
+    uint32_t i = sim_files[f].obj;
+    SIM_ASSERT(i < RINGER_SIM_MAX_RINGS);
+    return sim_rings[i].used && sim_rings[i].file == f ? i : SIM_NONE;
+}
+
+/* Everything the ring holds goes: requests (without CQEs), overflow, registrations. */
+static void ring_teardown(uint32_t index) {
     struct sim_ring *r = &sim_rings[index];
     SIM_ASSERT(r->used);
     while (r->inflight_head != SIM_NONE) sim_req_release(r->inflight_head);
-    while (r->ov_head != SIM_NONE) {
-        uint32_t n = r->ov_head;
-        r->ov_head = overflow[n].next;
-        overflow_free[overflow_free_count++] = n;
-    }
-    if (sim_fd_file((int)r->fd) == ring_file[index]) sim_fd_close((int)r->fd);
-    sim_file_unref(ring_file[index]);
+    sim_cq_ring_exit(index);
+    sim_register_ring_exit(index);
+    sim_kbuf_ring_exit(index);
     r->used = false;
+    r->mappings = 0;
 }
 
-void io_uring_queue_exit(struct io_uring *ring) {
-    sim_enter_call();
-    struct sim_ring *r = sim_ring_of(ring);
-    SIM_ASSERT(r != NULL);
-    sim_ring_exit(ring_index(r));
-    ring->ring_id = 0;
+void sim_ring_file_released(uint32_t index, uint32_t file) {
+    SIM_ASSERT(index < RINGER_SIM_MAX_RINGS);
+    if (sim_rings[index].used && sim_rings[index].file == file) ring_teardown(index);
 }
 
-static bool op_modelled(uint32_t op) {
-    switch (op) {
-    case IORING_OP_NOP:
-    case IORING_OP_READ:
-    case IORING_OP_WRITE:
-    case IORING_OP_FSYNC:
-    case IORING_OP_OPENAT:
-    case IORING_OP_CLOSE:
-    case IORING_OP_STATX:
-    case IORING_OP_ACCEPT:
-    case IORING_OP_CONNECT:
-    case IORING_OP_RECV:
-    case IORING_OP_SEND:
-    case IORING_OP_TIMEOUT:
-    case IORING_OP_TIMEOUT_REMOVE:
-    case IORING_OP_ASYNC_CANCEL:
-        return true;
+/* The ring goes now (a crash, the end of the world), whatever still refers to it. */
+void sim_ring_exit(uint32_t index) {
+    struct sim_ring *r = &sim_rings[index];
+    uint32_t file = r->file, mappings = r->mappings;
+    ring_teardown(index);
+    for (; mappings > 0; mappings--) sim_file_unref(file); /* the mappings go with it */
+    if (sim_fd_file((int)r->fd) == file) sim_fd_close((int)r->fd);
+}
+
+/* ---- the ring memory, as mmap hands it out ---- */
+
+static bool inside(const void *p, const void *base, size_t size) {
+    return (const uint8_t *)p >= (const uint8_t *)base &&
+           (const uint8_t *)p < (const uint8_t *)base + size;
+}
+
+/* The ring whose memory contains p, or SIM_NONE. */
+static uint32_t ring_of_address(const void *p) {
+    if (inside(p, ring_area, sizeof ring_area))
+        return (uint32_t)(((const uint8_t *)p - &ring_area[0][0]) / AREA_BYTES);
+    if (inside(p, sqe_area, sizeof sqe_area))
+        return (uint32_t)(((const uint8_t *)p - (const uint8_t *)&sqe_area[0][0]) /
+                          sizeof sqe_area[0]);
+    return SIM_NONE;
+}
+
+static void *map_ring(uint32_t i, size_t length, off_t offset, int *err) {
+    struct sim_ring *r = &sim_rings[i];
+    void *base = NULL;
+    size_t size = 0;
+    switch ((uint64_t)offset) {
+    case IORING_OFF_SQ_RING:
+    case IORING_OFF_CQ_RING:
+        base = ring_area[i];
+        size = ROUND_UP(r->ring_bytes, PAGE);
+        break;
+    case IORING_OFF_SQES:
+        base = sqe_area[i];
+        size = ROUND_UP(r->sq_entries * sizeof(struct io_uring_sqe), PAGE);
+        break;
     default:
-        return false;
+        *err = -EINVAL;
+        return NULL;
     }
+    if (length == 0 || length > size) {
+        *err = -EINVAL;
+        return NULL;
+    }
+    r->mappings++;
+    sim_file_ref(r->file); /* a mapping keeps the ring alive, as on Linux */
+    return base;
 }
 
-uint32_t sim_last_op(void) {
-    return sim_cfg.kernel == RINGER_SIM_KERNEL_5_8    ? IORING_OP_TEE
-           : sim_cfg.kernel == RINGER_SIM_KERNEL_5_19 ? IORING_OP_URING_CMD
-                                                      : IORING_OP_SENDMSG_ZC;
-}
-
-bool sim_op_supported(uint32_t op) {
-    return op <= sim_last_op() && op_modelled(op);
-}
-
-struct io_uring_probe *io_uring_get_probe_ring(struct io_uring *ring) {
+void *ringer_sim_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset) {
+    if ((flags & MAP_ANONYMOUS) || fd < 0 || sim_fd_file(fd) == SIM_NONE)
+        return mmap(addr, length, prot, flags, fd, offset); /* not a simulated file */
     sim_enter_call();
-    if (sim_ring_of(ring) == NULL) return NULL;
-    uint32_t i;
-    for (i = 0; i < RINGER_SIM_MAX_RINGS && probe_used[i]; i++) {
+    int err = -ENODEV;
+    void *p = NULL;
+    uint32_t i = sim_ring_by_fd(fd);
+    if (i == SIM_NONE) {
+        fprintf(stderr,
+                "ringer-sim: mmap of a simulated file other than a ring is not "
+                "modelled (fd %d)\n",
+                fd);
+    } else if (flags & MAP_FIXED) {
+        fprintf(stderr, "ringer-sim: mmap of a ring at a fixed address is not modelled\n");
+        err = -EINVAL;
+    } else {
+        p = map_ring(i, length, offset, &err);
     }
-    if (i == RINGER_SIM_MAX_RINGS) return NULL;
-    probe_used[i] = true;
-    memset(probes[i], 0, sizeof probes[i]);
-    struct io_uring_probe *p = (struct io_uring_probe *)(void *)probes[i];
-    p->last_op = (uint8_t)sim_last_op();
-    p->ops_len = (uint8_t)(sim_last_op() + 1);
-    for (uint32_t op = 0; op <= sim_last_op() && op < PROBE_OPS; op++) {
-        p->ops[op].op = (uint8_t)op;
-        p->ops[op].flags = op_modelled(op) ? IO_URING_OP_SUPPORTED : 0;
+    sim_trace(TRACE_POSIX, 60, (uint64_t)fd, (uint64_t)offset, p ? 0 : (uint64_t)(int64_t)err);
+    if (p == NULL) {
+        errno = -err;
+        return MAP_FAILED;
     }
     return p;
 }
 
-struct io_uring_probe *io_uring_get_probe(void) {
-    struct io_uring ring;
-    if (io_uring_queue_init(2, &ring, 0) < 0) return NULL;
-    struct io_uring_probe *p = io_uring_get_probe_ring(&ring);
-    io_uring_queue_exit(&ring);
-    return p;
-}
-
-void io_uring_free_probe(struct io_uring_probe *probe) {
-    for (uint32_t i = 0; i < RINGER_SIM_MAX_RINGS; i++) {
-        if ((uint8_t *)probe == probes[i]) {
-            SIM_ASSERT(probe_used[i]);
-            probe_used[i] = false;
-            return;
-        }
+int ringer_sim_munmap(void *addr, size_t length) {
+    uint32_t i = ring_of_address(addr);
+    if (i == SIM_NONE) return munmap(addr, length);
+    sim_enter_call();
+    struct sim_ring *r = &sim_rings[i];
+    if (r->used && r->mappings > 0) {
+        r->mappings--;
+        sim_file_unref(r->file); /* may tear the ring down */
     }
-    SIM_ASSERT(!"io_uring_free_probe: not a probe of the sim");
+    return 0;
 }
 
-/* ---- SQ ---- */
-
-struct io_uring_sqe *io_uring_get_sqe(struct io_uring *ring) {
-    struct sim_ring *r = sim_ring_of(ring);
-    SIM_ASSERT(r != NULL);
-    if (r->sqe_tail - r->sq_khead >= r->sq_entries) return NULL;
-    struct io_uring_sqe *sqe = &r->sqes[r->sqe_tail & (r->sq_entries - 1)];
-    r->sqe_tail++;
-    bool stale = sim_fault2(RINGER_SIM_FAULT_SQE_STALE, false, true);
-    if (sim_cfg.o.liburing_clears_sqe) memset(sqe, 0, sizeof *sqe);
-    if (stale) sim_draw_bytes(sqe, sizeof *sqe);
-    return sqe;
-}
-
-unsigned io_uring_sq_ready(const struct io_uring *ring) {
-    const struct sim_ring *r = sim_ring_of(ring);
-    SIM_ASSERT(r != NULL);
-    return r->sqe_tail - r->sq_khead;
-}
-
-unsigned io_uring_sq_space_left(const struct io_uring *ring) {
-    const struct sim_ring *r = sim_ring_of(ring);
-    SIM_ASSERT(r != NULL);
-    return r->sq_entries - (r->sqe_tail - r->sq_khead);
-}
-
-/* ---- CQ ---- */
-
-uint32_t sim_cq_count(uint32_t index) {
-    const struct sim_ring *r = &sim_rings[index];
-    SIM_ASSERT(r->cq_ktail - r->cq_khead <= r->cq_entries);
-    return r->cq_ktail - r->cq_khead;
-}
-
-static void cq_write(struct sim_ring *r, const struct io_uring_cqe *cqe) {
-    SIM_ASSERT(r->cq_ktail - r->cq_khead < r->cq_entries);
-    r->cqes[r->cq_ktail & (r->cq_entries - 1)] = *cqe;
-    r->cq_ktail++;
-}
-
-void sim_cq_flush_overflow(uint32_t index) {
-    struct sim_ring *r = &sim_rings[index];
-    while (r->ov_head != SIM_NONE && r->cq_ktail - r->cq_khead < r->cq_entries) {
-        uint32_t n = r->ov_head;
-        struct io_uring_cqe cqe = {
-            .user_data = overflow[n].user_data, .res = overflow[n].res, .flags = overflow[n].flags};
-        cq_write(r, &cqe);
-        r->ov_head = overflow[n].next;
-        if (r->ov_head == SIM_NONE) r->ov_tail = SIM_NONE;
-        r->ov_count--;
-        overflow_free[overflow_free_count++] = n;
-    }
-    if (r->ov_head == SIM_NONE) r->sq_flags &= ~IORING_SQ_CQ_OVERFLOW;
-}
-
-static void overflow_push(struct sim_ring *r, const struct io_uring_cqe *cqe) {
-    if (overflow_free_count == 0 && overflow_fresh == RINGER_SIM_MAX_OVERFLOW) {
-        r->dropped = true; /* memory exhausted: the CQE is lost, as Linux's -EBADR */
-        return;
-    }
-    uint32_t n = overflow_free_count > 0 ? overflow_free[--overflow_free_count] : overflow_fresh++;
-    overflow[n].user_data = cqe->user_data;
-    overflow[n].res = cqe->res;
-    overflow[n].flags = cqe->flags;
-    overflow[n].next = SIM_NONE;
-    if (r->ov_tail == SIM_NONE) r->ov_head = n;
-    else overflow[r->ov_tail].next = n;
-    r->ov_tail = n;
-    r->ov_count++;
-    r->sq_flags |= IORING_SQ_CQ_OVERFLOW;
-    sim_stats.overflowed++;
-}
-
-void sim_cq_post(uint32_t index, uint64_t user_data, int32_t res, uint32_t flags, uint64_t seq,
-                 bool is_timeout) {
-    struct sim_ring *r = &sim_rings[index];
-    SIM_ASSERT(r->used);
-    bool drop =
-        sim_fault2(RINGER_SIM_FAULT_CQE_DROP, sim_cfg.o.allow_cqe_drop, sim_cfg.o.allow_cqe_drop);
-    bool odd = sim_fault2(RINGER_SIM_FAULT_CQE_FLAGS, false, true);
-    uint32_t bits = sim_draw_u32();
-    if (odd) flags |= (bits & 0xfff0u) << 4;
-    struct io_uring_cqe cqe = {.user_data = user_data, .res = res, .flags = flags};
-    sim_stats.cqes++;
-    if (seq < r->max_posted_seq) sim_stats.cqes_reordered++;
-    else r->max_posted_seq = seq;
-    sim_trace(TRACE_CQE, seq, (uint64_t)(int64_t)res, flags, sim_now);
-    if (drop) r->dropped = true;
-    else if (r->ov_head != SIM_NONE || r->cq_ktail - r->cq_khead == r->cq_entries)
-        overflow_push(r, &cqe);
-    else cq_write(r, &cqe);
-    if (!is_timeout) {
-        r->cqes_posted_nontimeout++;
-        sim_timeout_count_check(index);
-    }
-}
-
-unsigned io_uring_cq_ready(const struct io_uring *ring) {
-    const struct sim_ring *r = sim_ring_of(ring);
-    SIM_ASSERT(r != NULL);
-    return r->cq_ktail - r->cq_khead;
-}
-
-bool io_uring_cq_has_overflow(const struct io_uring *ring) {
-    const struct sim_ring *r = sim_ring_of(ring);
-    SIM_ASSERT(r != NULL);
-    return (r->sq_flags & IORING_SQ_CQ_OVERFLOW) != 0;
-}
-
-void io_uring_cq_advance(struct io_uring *ring, unsigned nr) {
-    struct sim_ring *r = sim_ring_of(ring);
-    SIM_ASSERT(r != NULL);
-    if (nr > r->cq_ktail - r->cq_khead)
-        sim_oracle_fail("io_uring_cq_advance(%u) past the CQ tail (%u ready)", nr,
-                        r->cq_ktail - r->cq_khead);
-    r->cq_khead += nr;
-}
-
-unsigned io_uring_peek_batch_cqe(struct io_uring *ring, struct io_uring_cqe **cqes,
-                                 unsigned count) {
-    struct sim_ring *r = sim_ring_of(ring);
-    SIM_ASSERT(r != NULL);
-    SIM_ASSERT(cqes != NULL || count == 0);
-    sim_enter_call(); /* a reaping loop makes progress in virtual time */
-    bool overflow_checked = false;
-    for (;;) {
-        unsigned ready = r->cq_ktail - r->cq_khead;
-        if (ready) {
-            unsigned n = count < ready ? count : ready;
-            for (unsigned i = 0; i < n; i++)
-                cqes[i] = &r->cqes[(r->cq_khead + i) & (r->cq_entries - 1)];
-            return n;
-        }
-        if (overflow_checked || !(r->sq_flags & IORING_SQ_CQ_OVERFLOW)) return 0;
-        sim_enter(ring_index(r), 0, 0, IORING_ENTER_GETEVENTS);
-        overflow_checked = true;
-    }
-}
-
-uint32_t sim_ring_index_of(const struct io_uring *ring) {
-    struct sim_ring *r = sim_ring_of(ring);
-    return r == NULL ? SIM_NONE : ring_index(r);
+int ringer_sim_madvise(void *addr, size_t length, int advice) {
+    if (ring_of_address(addr) == SIM_NONE) return madvise(addr, length, advice);
+    return 0; /* the ring memory is the sim's: nothing to advise */
 }

@@ -90,3 +90,6 @@ sim-perf: $(SIMTEST_DIR)/perf_storage
 $(SIMTEST_DIR)/perf_storage: tests/sim/perf_storage.c $(SIM_KERNEL_A) $(SIM_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(SIM_CPPFLAGS) -o $@ $< $(SIM_KERNEL_A)
+
+# make conformance: liburing's test suite on both kernels (tests/conformance/).
+-include tests/conformance/conformance.mk

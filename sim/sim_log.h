@@ -54,9 +54,6 @@ uint32_t sim_short_unit(uint32_t file);
 uint32_t sim_short_length(uint32_t length, uint32_t unit, uint32_t pick);
 
 /* ---- rings after a crash (core.c) ---- */
-/* A ring whose handle says `generation` was used: aborts with the crash lifecycle's message
- * if that ring belonged to a boot that ringer_sim_crash ended. */
-void sim_ring_generation_check(uint32_t generation, int ring_fd);
 /* fd is a ring fd that ringer_sim_crash closed, and nothing has reused it since. */
 bool sim_crashed_ring_fd(int fd);
 

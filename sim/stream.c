@@ -6,11 +6,12 @@
 #include "sim_internal.h"
 
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 
-#define MAX_EVENTS 256
-#define MAX_PIPES  64
+#define MAX_EVENTS 1024
+#define MAX_PIPES  8192
 
 struct sim_eventfd {
     bool used;
@@ -29,10 +30,12 @@ static struct sim_eventfd events[MAX_EVENTS];
 static struct sim_pipe pipes[MAX_PIPES];
 static uint8_t *pipe_pool;
 static uint32_t pipe_pool_cap;
+static uint32_t events_hw, pipes_hw; /* what the world used */
 
 void sim_stream_reset(void) {
-    memset(events, 0, sizeof events);
-    memset(pipes, 0, sizeof pipes);
+    memset(events, 0, events_hw * sizeof events[0]);
+    memset(pipes, 0, pipes_hw * sizeof pipes[0]);
+    events_hw = pipes_hw = 0;
     if (sim_cfg.o.pipe_buffer_size > pipe_pool_cap) {
         free(pipe_pool);
         pipe_pool = malloc((size_t)MAX_PIPES * sim_cfg.o.pipe_buffer_size);
@@ -70,6 +73,13 @@ int sim_event_write(uint32_t e, const void *buffer, uint32_t size, bool nonblock
     return 8;
 }
 
+uint32_t sim_event_poll(uint32_t e) {
+    const struct sim_eventfd *ev = &events[e];
+    uint32_t mask = ev->count > 0 ? POLLIN | POLLRDNORM : 0;
+    if (ev->count < 0xfffffffffffffffeull) mask |= POLLOUT | POLLWRNORM;
+    return mask;
+}
+
 void sim_event_close(uint32_t e) {
     SIM_ASSERT(events[e].used);
     events[e].used = false;
@@ -88,6 +98,7 @@ int ringer_sim_eventfd(unsigned int count, int flags) {
             if (f == SIM_NONE) break;
             events[e] = (struct sim_eventfd){
                 .used = true, .count = count, .semaphore = (flags & EFD_SEMAPHORE) != 0};
+            if (e >= events_hw) events_hw = e + 1;
             res = sim_fd_install(f, (flags & EFD_CLOEXEC) != 0);
             if (res < 0) sim_file_unref(f);
             break;
@@ -133,6 +144,14 @@ int sim_pipe_write(uint32_t p, const void *buffer, uint32_t size) {
     return (int)n;
 }
 
+uint32_t sim_pipe_poll(uint32_t p, bool write_end) {
+    const struct sim_pipe *pi = &pipes[p];
+    if (!write_end)
+        return (pi->len > 0 ? POLLIN | POLLRDNORM : 0) | (pi->writers == 0 ? POLLHUP : 0);
+    if (pi->readers == 0) return POLLERR | POLLOUT | POLLWRNORM;
+    return pi->len < sim_cfg.o.pipe_buffer_size ? POLLOUT | POLLWRNORM : 0;
+}
+
 void sim_pipe_close(uint32_t p, bool write_end) {
     struct sim_pipe *pi = &pipes[p];
     SIM_ASSERT(pi->used);
@@ -154,6 +173,7 @@ static int pipe_make(int fds[2], int flags) {
     for (p = 0; p < MAX_PIPES && pipes[p].used; p++) {
     }
     if (p == MAX_PIPES) return -ENFILE;
+    if (p >= pipes_hw) pipes_hw = p + 1;
     pipes[p] = (struct sim_pipe){.used = true,
                                  .readers = 1,
                                  .writers = 1,
@@ -186,6 +206,29 @@ int ringer_sim_pipe2(int fds[2], int flags) {
 
 int ringer_sim_pipe(int fds[2]) {
     return ringer_sim_pipe2(fds, 0);
+}
+
+/* ---- character devices ---- */
+
+int sim_chr_open(const char *path, int flags) {
+    static const char *const names[] = {"/dev/null", "/dev/zero", "/dev/urandom"};
+    uint32_t dev = 0;
+    while (dev < 3 && strcmp(path, names[dev]) != 0) dev++;
+    if (dev == 3)
+        return strcmp(path, "/dev/random") == 0 ? sim_chr_open("/dev/urandom", flags) : -ENOENT;
+    uint32_t f = sim_file_alloc(FK_CHR, dev, flags & (O_ACCMODE | O_NONBLOCK | O_APPEND));
+    if (f == SIM_NONE) return -ENFILE;
+    int fd = sim_fd_install(f, (flags & O_CLOEXEC) != 0);
+    if (fd < 0) sim_file_unref(f);
+    return fd;
+}
+
+/* /dev/null is empty, /dev/zero all zeros; /dev/urandom's bytes come from the seed. */
+int sim_chr_read(uint32_t dev, void *buffer, uint32_t size) {
+    if (dev == CHR_NULL) return 0;
+    if (dev == CHR_ZERO) memset(buffer, 0, size);
+    else sim_draw_bytes(buffer, size);
+    return (int)size;
 }
 
 /* ---- readiness for blocking calls ---- */
@@ -236,6 +279,8 @@ static int stream_read_once(uint32_t f, void *buffer, size_t size) {
         return sim_pipe_read(file->obj, buffer, n);
     case FK_PIPE_W:
         return -EBADF;
+    case FK_CHR:
+        return sim_chr_read(file->obj, buffer, n);
     default:
         return -EINVAL;
     }
@@ -253,6 +298,8 @@ static int stream_write_once(uint32_t f, const void *buffer, size_t size, bool i
         return sim_pipe_write(file->obj, buffer, n);
     case FK_PIPE_R:
         return -EBADF;
+    case FK_CHR:
+        return is_send ? -ENOTSOCK : (int)n; /* the data is discarded */
     default:
         return is_send ? -ENOTSOCK : -EINVAL;
     }

@@ -32,18 +32,22 @@
 extern "C" {
 #endif
 
-#define RINGER_SIM_MAX_FDS        1024u /* fd numbers 0..1023; 0-2 are the host's stdio */
-#define RINGER_SIM_MAX_FILES      1024u /* open file descriptions */
-#define RINGER_SIM_MAX_INODES     4096u
-#define RINGER_SIM_MAX_DIRENTS    4096u
-#define RINGER_SIM_MAX_SOCKETS    512u
-#define RINGER_SIM_MAX_RINGS      8u
-#define RINGER_SIM_MAX_REQUESTS   8192u  /* requests in flight over all rings */
-#define RINGER_SIM_MAX_OVERFLOW   16384u /* CQEs on the overflow lists of all rings */
-#define RINGER_SIM_MAX_SQ_ENTRIES 32768u
-#define RINGER_SIM_MAX_CQ_ENTRIES 65536u
-#define RINGER_SIM_MAX_PATH       256u  /* longer paths give ENAMETOOLONG */
-#define RINGER_SIM_PAGE_SIZE      4096u /* unit of file data storage */
+#define RINGER_SIM_MAX_FDS              16384u /* fd numbers 0..16383; 0-2 are the host's stdio */
+#define RINGER_SIM_MAX_FILES            16384u /* open file descriptions */
+#define RINGER_SIM_MAX_INODES           4096u
+#define RINGER_SIM_MAX_DIRENTS          4096u
+#define RINGER_SIM_MAX_SOCKETS          512u
+#define RINGER_SIM_MAX_RINGS            8u
+#define RINGER_SIM_MAX_REQUESTS         32768u /* requests in flight over all rings */
+#define RINGER_SIM_MAX_OVERFLOW         16384u /* CQEs on the overflow lists of all rings */
+#define RINGER_SIM_MAX_SQ_ENTRIES       32768u
+#define RINGER_SIM_MAX_CQ_ENTRIES       65536u
+#define RINGER_SIM_MAX_PATH             256u   /* longer paths give ENAMETOOLONG */
+#define RINGER_SIM_MAX_FIXED_FILES      16384u /* registered file table per ring (-EMFILE beyond) */
+#define RINGER_SIM_MAX_FIXED_BUFFERS    16384u /* registered buffers per ring, as Linux */
+#define RINGER_SIM_MAX_PROVIDED_BUFFERS 65536u /* PROVIDE_BUFFERS, all rings (-ENOMEM beyond) */
+#define RINGER_SIM_MAX_BUFFER_GROUPS    64u    /* provided-buffer groups per ring */
+#define RINGER_SIM_PAGE_SIZE            4096u  /* unit of file data storage */
 
 /* Fault classes (fault-model.md §3-§5). */
 enum ringer_sim_fault_class {

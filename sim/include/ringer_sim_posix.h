@@ -25,10 +25,12 @@
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +45,11 @@ struct statx;
 int ringer_sim_clock_gettime(clockid_t clock, struct timespec *ts);
 int ringer_sim_clock_nanosleep(clockid_t clock, int flags, const struct timespec *request,
                                struct timespec *remain);
+int ringer_sim_nanosleep(const struct timespec *request, struct timespec *remain);
+int ringer_sim_usleep(useconds_t usec);
+unsigned int ringer_sim_sleep(unsigned int seconds);
+int ringer_sim_gettimeofday(struct timeval *tv, void *tz);
+unsigned int ringer_sim_alarm(unsigned int seconds);
 /* descriptors */
 int ringer_sim_eventfd(unsigned int count, int flags);
 ssize_t ringer_sim_write(int fd, const void *buffer, size_t size);
@@ -92,6 +99,10 @@ int ringer_sim_fdatasync(int fd);
 mode_t ringer_sim_umask(mode_t mask);
 /* randomness */
 ssize_t ringer_sim_getrandom(void *buffer, size_t size, unsigned int flags);
+/* memory: the rings of a simulated io_uring fd; anything else goes to the host */
+void *ringer_sim_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+int ringer_sim_munmap(void *addr, size_t length);
+int ringer_sim_madvise(void *addr, size_t length, int advice);
 
 #ifdef __cplusplus
 }
@@ -100,6 +111,11 @@ ssize_t ringer_sim_getrandom(void *buffer, size_t size, unsigned int flags);
 #ifndef RINGER_SIM_NO_REDIRECT
 #define clock_gettime(...)   ringer_sim_clock_gettime(__VA_ARGS__)
 #define clock_nanosleep(...) ringer_sim_clock_nanosleep(__VA_ARGS__)
+#define nanosleep(...)       ringer_sim_nanosleep(__VA_ARGS__)
+#define usleep(...)          ringer_sim_usleep(__VA_ARGS__)
+#define sleep(...)           ringer_sim_sleep(__VA_ARGS__)
+#define gettimeofday(...)    ringer_sim_gettimeofday(__VA_ARGS__)
+#define alarm(...)           ringer_sim_alarm(__VA_ARGS__)
 #define eventfd(...)         ringer_sim_eventfd(__VA_ARGS__)
 #define write(...)           ringer_sim_write(__VA_ARGS__)
 #define read(...)            ringer_sim_read(__VA_ARGS__)
@@ -144,6 +160,9 @@ ssize_t ringer_sim_getrandom(void *buffer, size_t size, unsigned int flags);
 #define fdatasync(...)       ringer_sim_fdatasync(__VA_ARGS__)
 #define umask(...)           ringer_sim_umask(__VA_ARGS__)
 #define getrandom(...)       ringer_sim_getrandom(__VA_ARGS__)
+#define mmap(...)            ringer_sim_mmap(__VA_ARGS__)
+#define munmap(...)          ringer_sim_munmap(__VA_ARGS__)
+#define madvise(...)         ringer_sim_madvise(__VA_ARGS__)
 #endif
 
 #endif /* RINGER_SIM_POSIX_H */

@@ -30,6 +30,7 @@ done
 # in the gcc variant (they build their own variants).
 if [ "$variant" = gcc ] || [ "$variant" = default ]; then
     tests/sim/determinism.sh || status=1
+    tests/sim/abi.sh || status=1
     tests/sim/plain_liburing.sh || status=1
     tests/sim/diff.sh 300 || status=1
 fi
