@@ -206,6 +206,18 @@ static const char *const setup_flag_names[] = {
     "ATTACH_WQ", "R_DISABLED", "SUBMIT_ALL",    "COOP_TASKRUN", "TASKRUN_FLAG",
     "SQE128",    "CQE32",      "SINGLE_ISSUER", "DEFER_TASKRUN"};
 
+static const char *register_name(uint64_t opcode) {
+    static const char *const names[] = {
+        "BUFFERS",       "UNREGISTER_BUFFERS",  "FILES",          "UNREGISTER_FILES",
+        "EVENTFD",       "UNREGISTER_EVENTFD",  "FILES_UPDATE",   "EVENTFD_ASYNC",
+        "PROBE",         "PERSONALITY",         "UNREGISTER_PERSONALITY",
+        "RESTRICTIONS",  "ENABLE_RINGS",        "FILES2",         "FILES_UPDATE2",
+        "BUFFERS2",      "BUFFERS_UPDATE",      "IOWQ_AFF",       "UNREGISTER_IOWQ_AFF",
+        "IOWQ_MAX_WORKERS", "RING_FDS",         "UNREGISTER_RING_FDS", "PBUF_RING",
+        "UNREGISTER_PBUF_RING", "SYNC_CANCEL",  "FILE_ALLOC_RANGE"};
+    return opcode < sizeof names / sizeof names[0] ? names[opcode] : "(unknown opcode)";
+}
+
 /* open(2) flags by name: the access mode, then the other bits. */
 static void open_flags_text(uint64_t flags, char *out, size_t size) {
     static const struct {
@@ -505,6 +517,9 @@ static int enter_text(const struct logged *e, struct ringer_sim_event *ev, char 
         return text(out, size, "setup  io_uring %" PRIu64 " entries%s%s = %s", e->b,
                     flag_text[0] ? " flags " : "", flag_text, res);
     }
+    if (e->a == 0x4e9) /* io_uring_register: b is the fd, c the opcode */
+        return text(out, size, "call   io_uring_register fd %" PRIu64 " %s = %s", e->b,
+                    register_name(e->c), res);
     flag_names((uint32_t)e->c, enter_flag_names, 5, flag_text, sizeof flag_text);
     return text(out, size, "enter  ring %" PRIu64 " submit %" PRIu64 " wait %" PRIu64 "%s%s = %s",
                 e->a, e->b, e->c >> 32, flag_text[0] ? " " : "", flag_text, res);

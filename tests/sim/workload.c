@@ -202,7 +202,9 @@ static void step(uint32_t i) {
     reap_all();
     if (i % 4 == 3) {
         struct io_uring_cqe *cqe;
-        struct __kernel_timespec ts = {.tv_nsec = 200000};
+        /* Static: without EXT_ARG, liburing arms the wait with a TIMEOUT SQE that points at
+         * ts, and a partial submit leaves that SQE for a later submit to consume. */
+        static struct __kernel_timespec ts = {.tv_nsec = 200000};
         if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts) == 0) reap_all();
     }
 }
