@@ -20,9 +20,11 @@ status=0
 "$binary" | sed -e 's/^\(ok\|FAIL\|skip\) /\1 sim-faithful\//'
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 # Transparent faults, one protocol line per seed: the whole suite must pass under each.
-# Under ASan fewer seeds: the sanitizers, not the seeds, are the point there.
+# Under ASan one seed: the sanitizers, not the seeds, are the point there, and one pass
+# of the suite costs about 350 s under ASan on a 2-core machine (about 1 s under gcc):
+# LeakSanitizer scans the sim's ~86 MB of static tables at the exit of every test's child.
 seeds=$(seq 1 40)
-[ "$variant" = asan ] && seeds=$(seq 1 6)
+[ "$variant" = asan ] && seeds=1
 for seed in $seeds; do
     output=$(RINGER_SIM_SEED=$seed RINGER_SIM_FAULTS=transparent "$binary" 2>&1)
     failures=$(grep '^FAIL ' <<<"$output")
