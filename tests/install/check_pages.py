@@ -27,9 +27,10 @@ def declared_functions(header):
     text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
     text = re.sub(r"//[^\n]*", " ", text)
     text = re.sub(r"^\s*#.*$", " ", text, flags=re.M)
-    # A name followed by "(" and not preceded by "*" (function-pointer typedefs) or a word
-    # character: the declarations of the header's functions.
-    return set(re.findall(r"(?<![\w*])(ringer_\w+)\s*\(", text))
+    # A name followed by "(" and not preceded by a word character or by "(*" (a
+    # function-pointer typedef): the declarations of the header's functions, those that
+    # return a pointer ("const char *ringer_...(") included.
+    return set(re.findall(r"(?<![\w(])(?<!\(\*)(ringer_\w+)\s*\(", text))
 
 
 def page_names(path):
