@@ -330,6 +330,8 @@ enum ringer_direct_io {
     RINGER_DIRECT_IO_DISABLED,
 };
 
+/* relative_path and fd must not be NULL (an assertion, as for every pointer ringer needs);
+ * an empty or absolute path, a bad size or enum give -EINVAL (docs/design/open_data_file.md). */
 int ringer_open_data_file(struct ringer_io *io, int dir_fd, const char *relative_path,
                           uint64_t size, enum ringer_data_file_purpose purpose,
                           enum ringer_direct_io direct_io, int *fd);
