@@ -89,7 +89,8 @@ static uint8_t *data_file_sector(struct ringer_io *io) {
  */
 static int data_file_check_arguments(const struct data_file *file) {
     RINGER_ASSERT(file->fd == -1);
-    if (file->path == NULL || file->path[0] == '\0' || file->path[0] == '/') {
+    RINGER_ASSERT(file->path != NULL);
+    if (file->path[0] == '\0' || file->path[0] == '/') {
         return -EINVAL;
     }
     if (file->size == 0 || file->size % RINGER_SECTOR_SIZE != 0) {
@@ -601,7 +602,8 @@ static void data_file_reset_stats(struct ringer_io *io) {
 int ringer_open_data_file(struct ringer_io *io, int dir_fd, const char *relative_path,
                           uint64_t size, enum ringer_data_file_purpose purpose,
                           enum ringer_direct_io direct_io, int *fd) {
-    RINGER_ASSERT(fd != NULL);
+    /* NULL pointers are programmer errors, as in ringer_openat; bad values give -EINVAL. */
+    RINGER_ASSERT(fd != NULL && relative_path != NULL);
     *fd = -1;
     if (io == NULL) {
         return -EINVAL;

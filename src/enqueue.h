@@ -119,11 +119,13 @@ RINGER_INLINE void enqueue_start(struct ringer_io *io, struct ringer_completion 
     RINGER_ASSERT(completion != NULL);
     /* I2: after cancel_all starts, only its own cancel may be enqueued. */
     RINGER_ASSERT(!cancel_all_active(io) || completion == &io->cancel_all_completion);
-    /* The completion must be zeroed before first use and not be in flight. */
-    RINGER_ASSERT(completion->state == RINGER_IDLE);
+    /* The completion must be zeroed before first use and not be in flight in this boot
+     * (one started before a ringer_sim_crash died with the machine's ring). */
+    RINGER_ASSERT(completion->state == RINGER_IDLE || completion->serial <= io->boot_serial);
     RINGER_ASSERT(callback != NULL || completion == &io->cancel_all_completion);
     /* Each starter writes the arguments it uses; clearing the whole union would cost more
      * than the rest of the start. An IDLE completion's links are already null. */
+    completion->state = RINGER_IDLE; /* a completion from before a crash starts afresh */
     completion->next = NULL;
     completion->awaiting_prev = NULL;
     completion->awaiting_next = NULL;

@@ -57,13 +57,36 @@ static int check_kernel(struct ringer_io *io, const struct io_uring_params *para
     return rc;
 }
 
+/* Whether an initialised io's ring is still there: a live one answers the probe; one that
+ * died with the simulated machine (ringer_sim_crash) has lost its fd. */
+static bool ring_alive(struct ringer_io *io) {
+    RINGER_ASSERT(io->initialised);
+    struct io_uring_probe *probe = io_uring_get_probe_ring(&io->ring);
+    if (probe == NULL) return false;
+    io_uring_free_probe(probe);
+    return true;
+}
+
+/* Returns the serial the next boot starts from: a dead ring's starts stay behind it. */
+static uint64_t init_previous_serial(struct ringer_io *io) {
+    if (!io->initialised) return 0;
+    if (ring_alive(io)) {
+        ringer_assert_fail("ringer_init on a live ringer_io (ringer_deinit it first)", __FILE__,
+                           __LINE__);
+    }
+    return io->serial;
+}
+
 int ringer_init(struct ringer_io *io, uint32_t entries, uint32_t flags) {
     RINGER_ASSERT(io != NULL);
     if (entries == 0 || entries > RINGER_ENTRIES_MAX || (entries & (entries - 1)) != 0) {
         return -EINVAL;
     }
     if ((flags & ~(uint32_t)ACCEPTED_FLAGS) != 0) return -EINVAL;
+    const uint64_t serial = init_previous_serial(io);
     memset(io, 0, sizeof(*io));
+    io->serial = serial;
+    io->boot_serial = serial;
     struct io_uring_params params;
     int rc = setup_ring(io, entries, flags & ~RINGER_INIT_NO_CANCEL_SWEEP, &params);
     if (rc < 0) return rc;
@@ -76,6 +99,7 @@ int ringer_init(struct ringer_io *io, uint32_t entries, uint32_t flags) {
     io->defer_taskrun = (io->setup_flags & IORING_SETUP_DEFER_TASKRUN) != 0;
     io->cancel_sweep_enabled = (flags & RINGER_INIT_NO_CANCEL_SWEEP) == 0;
     io->initialised = true;
+    RINGER_ASSERT(io->serial == io->boot_serial);
     RINGER_ASSERT(io->cancel_all_state == RINGER_CANCEL_ALL_INACTIVE);
     return 0;
 }

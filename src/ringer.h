@@ -212,6 +212,7 @@ struct ringer_io {
     uint32_t prepared;
     uint32_t reaped;        /* REAPED completions, for invariant I17 */
     uint64_t serial;        /* starts so far, internal ones included */
+    uint64_t boot_serial;   /* serial when this boot began: older starts died with a crash */
     uint64_t consumed;      /* SQEs the kernel consumed, in ring order */
     uint64_t sqes_prepared; /* SQEs prepared, in ring order */
     uint64_t deadline_sqe;  /* the internal deadline's position in that order */
@@ -238,6 +239,9 @@ struct ringer_io {
  * has: COOP_TASKRUN | SINGLE_ISSUER | DEFER_TASKRUN, else COOP_TASKRUN, else none. Naming
  * any task-run flag gives exactly those (e.g. COOP_TASKRUN alone, so that io-wq workers post
  * their CQEs directly instead of at the next enter).
+ * The io is zero-initialised (or ringer_deinit'ed) before ringer_init: ringer_init on a live
+ * io is a programmer error (an assertion). On the sim, ringer_init on an io whose ring died
+ * in ringer_sim_crash starts the next boot (ringer_sim.h).
  */
 int ringer_init(struct ringer_io *io, uint32_t entries, uint32_t flags);
 void ringer_deinit(struct ringer_io *io);
@@ -326,6 +330,8 @@ enum ringer_direct_io {
     RINGER_DIRECT_IO_DISABLED,
 };
 
+/* relative_path and fd must not be NULL (an assertion, as for every pointer ringer needs);
+ * an empty or absolute path, a bad size or enum give -EINVAL (docs/design/open_data_file.md). */
 int ringer_open_data_file(struct ringer_io *io, int dir_fd, const char *relative_path,
                           uint64_t size, enum ringer_data_file_purpose purpose,
                           enum ringer_direct_io direct_io, int *fd);

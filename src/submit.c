@@ -20,6 +20,18 @@ static bool deadline_in_kernel(const struct ringer_io *io) {
     return io->deadlines > 0 && io->consumed >= io->deadline_sqe;
 }
 
+/* A SINGLE_ISSUER ring refuses every task but its creator with -EEXIST (ringer's default
+ * where the kernel has DEFER_TASKRUN): the caller broke the one-thread rule, which the
+ * ring would otherwise refuse for good. */
+static void assert_ring_thread(const struct ringer_io *io, int rc) {
+    RINGER_ASSERT(rc < 0);
+    if (rc == -EEXIST && (io->setup_flags & IORING_SETUP_SINGLE_ISSUER) != 0) {
+        ringer_assert_fail("ringer_tick, ringer_run_for_ns or ringer_cancel_all from a thread "
+                           "other than ringer_init's (a SINGLE_ISSUER ring)",
+                           __FILE__, __LINE__);
+    }
+}
+
 /* Waits for one CQE without submitting, then reaps. Only when something can complete. */
 static int wait_for_one(struct ringer_io *io) {
     RINGER_ASSERT(io->in_kernel > 0);
@@ -34,6 +46,7 @@ static int wait_for_one(struct ringer_io *io) {
             if (io->completed.count > 0 || !deadline_in_kernel(io)) return 0;
             continue;
         }
+        assert_ring_thread(io, rc);
         loop_set_broken(io, rc);
         return rc;
     }
@@ -85,6 +98,7 @@ int loop_submit(struct ringer_io *io, bool wait) {
             continue;
         }
         if (rc != -EAGAIN && rc != -EBUSY) {
+            assert_ring_thread(io, rc);
             loop_set_broken(io, rc);
             return rc;
         }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "data_file_util.h"
+#include "death.h"
 #include "scenario.h"
 
 static struct fixture fixture;
@@ -184,4 +185,28 @@ TEST(data_file_errors_never_lose_data) {
     check_errors_keep_data(world_temp_dir_fd());
     if (disk >= 0) check_errors_keep_data(disk);
     fixture_end(&fixture);
+}
+
+/* A NULL path is a programmer error, as in ringer_openat and ringer_open_dir: both end in
+ * the library's assertion (an empty or absolute path is a bad value: -EINVAL above). */
+static void data_file_null_path(void *argument) {
+    (void)argument;
+    static struct ringer_io io;
+    if (ringer_init(&io, 8, 0) != 0) return;
+    int fd;
+    ringer_open_data_file(&io, world_temp_dir_fd(), NULL, 4096, RINGER_DATA_FILE_FORMAT,
+                          RINGER_DIRECT_IO_OPTIONAL, &fd);
+}
+
+static void openat_null_path(void *argument) {
+    (void)argument;
+    static struct ringer_io io;
+    static struct ringer_completion completion;
+    if (ringer_init(&io, 8, 0) != 0) return;
+    ringer_openat(&io, &completion, world_temp_dir_fd(), NULL, O_RDONLY, 0, NULL, op_callback);
+}
+
+TEST(data_file_null_path_aborts_as_openat_does) {
+    expect_assertion(data_file_null_path, NULL);
+    expect_assertion(openat_null_path, NULL);
 }

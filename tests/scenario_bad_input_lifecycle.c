@@ -81,3 +81,15 @@ TEST(bad_input_deinit_after_cancel_all_is_legal) {
     fixture.cancel_all_ran = true;
     fixture_end(&fixture);
 }
+
+/* ringer_init on a live io would abandon its ring (its fd, and CQEs still to come). */
+static void init_live_io(void *argument) {
+    (void)argument;
+    static struct ringer_io io;
+    if (ringer_init(&io, 8, 0) != 0) return;
+    ringer_init(&io, 8, 0);
+}
+
+TEST(bad_input_init_on_live_io_aborts) {
+    expect_assertion(init_live_io, NULL);
+}
