@@ -16,6 +16,7 @@ struct sim_dirent {
     bool dlive; /* present after a crash (durable) */
     uint32_t parent;
     uint32_t ino;
+    uint32_t change; /* the operation that last changed it: a rename's halves share one */
     char name[NAME_MAX_SIM + 1];
 };
 
@@ -25,6 +26,15 @@ static struct sim_dirent dirents[RINGER_SIM_MAX_DIRENTS];
 static uint32_t dir_parent[RINGER_SIM_MAX_INODES];
 mode_t sim_umask = 022;
 static uint32_t inode_hw, dirent_hw; /* high-water marks: only [0, hw) was ever used */
+static uint32_t change_last;         /* the id of the latest entry change */
+static bool change_held;             /* a rename in progress: its changes share one id */
+
+/* The id of an entry change: one per operation, so a crash keeps or loses it whole. */
+static uint32_t change_id(void) {
+    if (!change_held) change_last++;
+    SIM_ASSERT(change_last != 0);
+    return change_last;
+}
 
 static uint32_t inode_alloc(uint8_t type, uint8_t mount, uint16_t mode) {
     SIM_ASSERT(type != IT_NONE);
@@ -62,8 +72,12 @@ static bool dirent_add(uint32_t parent, const char *name, uint32_t ino, bool dur
     }
     if (d == RINGER_SIM_MAX_DIRENTS) return false;
     if (d >= dirent_hw) dirent_hw = d + 1;
-    dirents[d] = (struct sim_dirent){
-        .used = true, .parent = parent, .ino = ino, .live = true, .dlive = durable};
+    dirents[d] = (struct sim_dirent){.used = true,
+                                     .parent = parent,
+                                     .ino = ino,
+                                     .live = true,
+                                     .dlive = durable,
+                                     .change = change_id()};
     strcpy(dirents[d].name, name);
     sim_inodes[ino].nlink++;
     return true;
@@ -94,6 +108,8 @@ void sim_fs_reset(void) {
     memset(sim_inodes, 0, inode_hw * sizeof sim_inodes[0]);
     memset(dirents, 0, dirent_hw * sizeof dirents[0]);
     inode_hw = dirent_hw = 0;
+    change_last = 0;
+    change_held = false;
     sim_umask = 022;
     sim_fs_pages_reset();
     make_mount(RINGER_SIM_MOUNT_ROOT, "", &sim_cfg.o.mounts[RINGER_SIM_MOUNT_ROOT]);
@@ -201,6 +217,7 @@ int sim_fs_unlink(uint32_t parent, const char *leaf, bool dir) {
         if (sim_mounts[m].root == ino) return -EBUSY;
     }
     dirents[d].live = false;
+    dirents[d].change = change_id();
     if (!dirents[d].dlive) dirents[d].used = false;
     SIM_ASSERT(sim_inodes[ino].nlink > 0);
     sim_inodes[ino].nlink--;
@@ -219,9 +236,8 @@ int sim_fs_link(uint32_t parent, const char *leaf, uint32_t ino) {
     return 0;
 }
 
-/* rename(2) within a mount: a target of the same kind is replaced (an empty directory only). */
-int sim_fs_rename(uint32_t oparent, const char *oleaf, uint32_t nparent, const char *nleaf,
-                  bool noreplace) {
+static int rename_entries(uint32_t oparent, const char *oleaf, uint32_t nparent, const char *nleaf,
+                          bool noreplace) {
     uint32_t d = dirent_find(oparent, oleaf, true);
     if (d == SIM_NONE) return -ENOENT;
     uint32_t ino = dirents[d].ino;
@@ -249,6 +265,19 @@ int sim_fs_rename(uint32_t oparent, const char *oleaf, uint32_t nparent, const c
     return 0;
 }
 
+/* rename(2) within a mount: a target of the same kind is replaced (an empty directory only).
+ * Its changes (old name gone, target gone, new name) share one change id: atomic at a crash,
+ * the old name or the new one, never both nor neither, as a journal commits it. */
+int sim_fs_rename(uint32_t oparent, const char *oleaf, uint32_t nparent, const char *nleaf,
+                  bool noreplace) {
+    SIM_ASSERT(!change_held);
+    change_id();
+    change_held = true;
+    int err = rename_entries(oparent, oleaf, nparent, nleaf, noreplace);
+    change_held = false;
+    return err;
+}
+
 static bool durably_linked(uint32_t ino) {
     for (uint32_t d = 0; d < dirent_hw; d++) {
         if (dirents[d].used && dirents[d].dlive && dirents[d].ino == ino) return true;
@@ -264,20 +293,6 @@ void sim_inode_unref_check(uint32_t ino) {
     i->type = IT_NONE;
 }
 
-void sim_fs_sync_dir(uint32_t dir) {
-    SIM_ASSERT(sim_inodes[dir].type == IT_DIR);
-    for (uint32_t d = 0; d < dirent_hw; d++) {
-        struct sim_dirent *e = &dirents[d];
-        if (!e->used || e->parent != dir) continue;
-        uint32_t ino = e->ino;
-        e->dlive = e->live;
-        if (!e->live) {
-            e->used = false;
-            sim_inode_unref_check(ino);
-        }
-    }
-}
-
 static bool dir_changed(uint32_t dir) {
     for (uint32_t d = 0; d < dirent_hw; d++) {
         if (dirents[d].used && dirents[d].parent == dir && dirents[d].live != dirents[d].dlive)
@@ -286,13 +301,40 @@ static bool dir_changed(uint32_t dir) {
     return false;
 }
 
-/* Crash: the entry changes made in a directory since its last fsync are lost together
- * (one decision per directory, like a journal commit) or all kept. */
-static void crash_dir(uint32_t dir) {
-    bool lose = sim_fault(RINGER_SIM_FAULT_LOST_UNSYNCED, true);
+/* Makes dirent d's current state durable, and (a rename spanning two directories commits as
+ * one) every other entry its change touched. */
+static void settle_dirent(uint32_t d) {
+    struct sim_dirent *e = &dirents[d];
+    SIM_ASSERT(e->used);
+    uint32_t ino = e->ino;
+    bool changed = e->live != e->dlive;
+    e->dlive = e->live;
+    if (!e->live) {
+        e->used = false;
+        sim_inode_unref_check(ino);
+    }
+    if (!changed) return;
+    for (uint32_t o = 0; o < dirent_hw; o++) {
+        if (dirents[o].used && dirents[o].change == e->change &&
+            dirents[o].live != dirents[o].dlive)
+            settle_dirent(o);
+    }
+}
+
+void sim_fs_sync_dir(uint32_t dir) {
+    SIM_ASSERT(sim_inodes[dir].type == IT_DIR);
+    for (uint32_t d = 0; d < dirent_hw; d++) {
+        if (dirents[d].used && dirents[d].parent == dir) settle_dirent(d);
+    }
+    SIM_ASSERT(!dir_changed(dir));
+}
+
+/* Crash, for one change (a create, link, unlink, or a whole rename): all its entries go back
+ * to their durable state or all stay as they are now. */
+static void crash_change(uint32_t change, bool lose) {
     for (uint32_t d = 0; d < dirent_hw; d++) {
         struct sim_dirent *e = &dirents[d];
-        if (!e->used || e->parent != dir || e->live == e->dlive) continue;
+        if (!e->used || e->change != change || e->live == e->dlive) continue;
         if (lose) {
             if (e->live) sim_inodes[e->ino].nlink--;
             else sim_inodes[e->ino].nlink++;
@@ -301,13 +343,20 @@ static void crash_dir(uint32_t dir) {
             e->dlive = e->live;
         }
         if (!e->live) e->used = false;
+        SIM_ASSERT(!e->used || e->live == e->dlive);
     }
 }
 
+/* Crash: each entry change not made durable by a directory fsync is lost or kept on its own,
+ * by the seed (ext4 may commit some and not others); a rename's halves share one decision. */
 static void crash_dirents(void) {
-    for (uint32_t i = 0; i < inode_hw; i++) {
-        if (sim_inodes[i].type == IT_DIR && dir_changed(i)) crash_dir(i);
+    for (uint32_t d = 0; d < dirent_hw; d++) {
+        const struct sim_dirent *e = &dirents[d];
+        if (e->used && e->live != e->dlive)
+            crash_change(e->change, sim_fault(RINGER_SIM_FAULT_LOST_UNSYNCED, true));
     }
+    for (uint32_t i = 0; i < inode_hw; i++)
+        SIM_ASSERT(sim_inodes[i].type != IT_DIR || !dir_changed(i));
 }
 
 void sim_fs_crash(void) {
