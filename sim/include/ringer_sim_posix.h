@@ -103,6 +103,9 @@ ssize_t ringer_sim_getrandom(void *buffer, size_t size, unsigned int flags);
 void *ringer_sim_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
 int ringer_sim_munmap(void *addr, size_t length);
 int ringer_sim_madvise(void *addr, size_t length, int advice);
+/* temporary files: created on the simulated file system */
+int ringer_sim_mkstemp(char *name_template);
+int ringer_sim_mkostemp(char *name_template, int flags);
 
 #ifdef __cplusplus
 }
@@ -163,6 +166,8 @@ int ringer_sim_madvise(void *addr, size_t length, int advice);
 #define mmap(...)            ringer_sim_mmap(__VA_ARGS__)
 #define munmap(...)          ringer_sim_munmap(__VA_ARGS__)
 #define madvise(...)         ringer_sim_madvise(__VA_ARGS__)
+#define mkstemp(...)         ringer_sim_mkstemp(__VA_ARGS__)
+#define mkostemp(...)        ringer_sim_mkostemp(__VA_ARGS__)
 #endif
 
 #endif /* RINGER_SIM_POSIX_H */
