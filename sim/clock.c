@@ -203,11 +203,11 @@ int ringer_sim_clock_gettime(clockid_t clock, struct timespec *ts) {
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:
-        t = sim_now;
+        t = sim_node_time(sim_now);
         break;
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
-        t = REALTIME_EPOCH_NS + sim_now;
+        t = REALTIME_EPOCH_NS + sim_node_time(sim_now);
         break;
     default:
         return sim_errno_ret(-EINVAL);

@@ -262,6 +262,7 @@ int ringer_sim_init(const struct ringer_sim_options *options) {
     sim_fds_reset();
     sim_fs_reset();
     sim_net_reset();
+    sim_nodes_reset();
     sim_cancel_script_reset();
     sim_timeout_reset();
     sim_initialised = true;

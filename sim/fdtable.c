@@ -111,7 +111,9 @@ void sim_file_unref(uint32_t f) {
 
 int sim_fd_install(uint32_t f, bool cloexec) {
     SIM_ASSERT(f < RINGER_SIM_MAX_FILES);
-    for (int fd = FD_FIRST; fd < (int)RINGER_SIM_MAX_FDS; fd++) {
+    int lo, hi;
+    sim_node_fd_range(&lo, &hi);
+    for (int fd = lo; fd < hi; fd++) {
         if (fd_file[fd] == 0) {
             fd_take(fd, f, cloexec);
             return fd;
@@ -121,7 +123,9 @@ int sim_fd_install(uint32_t f, bool cloexec) {
 }
 
 uint32_t sim_fd_file(int fd) {
-    if (fd < FD_FIRST || fd >= (int)RINGER_SIM_MAX_FDS || fd_file[fd] == 0) return SIM_NONE;
+    int lo, hi;
+    sim_node_fd_range(&lo, &hi);
+    if (fd < lo || fd >= hi || fd_file[fd] == 0) return SIM_NONE;
     uint32_t f = fd_file[fd] - 1;
     SIM_ASSERT(sim_files[f].refs > 0);
     return f;
@@ -151,7 +155,10 @@ uint32_t sim_fds_open(int *fds, uint32_t max) {
 
 void sim_fds_close_all(void) {
     for (int fd = FD_FIRST; fd < fd_hw; fd++) {
-        if (fd_file[fd] != 0) sim_fd_close(fd);
+        if (fd_file[fd] == 0) continue;
+        uint32_t back = sim_node_enter(sim_node_of_fd(fd)); /* the fd's own node closes it */
+        sim_fd_close(fd);
+        sim_node_cur = back;
     }
     SIM_ASSERT(fds_open_count == 0);
 }

@@ -124,7 +124,7 @@ void sim_fs_free(void) {
 
 static int start_dir(int dir_fd, const char *path, uint32_t *dir) {
     if (path[0] == '/' || dir_fd == AT_FDCWD) {
-        *dir = sim_mounts[RINGER_SIM_MOUNT_ROOT].root;
+        *dir = sim_node_root();
         return 0;
     }
     uint32_t f = sim_fd_file(dir_fd);

@@ -19,6 +19,7 @@ struct sim_sock {
     bool reuseaddr;
     bool shut_rd, shut_wr, peer_eof, reset, reset_reported;
     int family;
+    uint8_t node; /* the machine the socket lives on */
     uint16_t port;
     uint32_t peer; /* connected peer, or SIM_NONE */
     uint16_t peer_port;
@@ -72,6 +73,7 @@ static uint32_t sock_alloc(int family) {
             if (s >= sock_hw) sock_hw = s + 1;
             socks[s] = (struct sim_sock){.state = SS_NEW,
                                          .family = family,
+                                         .node = (uint8_t)sim_node_cur,
                                          .peer = SIM_NONE,
                                          .acceptq_head = SIM_NONE,
                                          .acceptq_tail = SIM_NONE,
@@ -151,6 +153,14 @@ static bool loopback(const struct sockaddr *a, bool allow_any) {
            (IN6_IS_ADDR_V4MAPPED(ip6) && ip6->s6_addr[12] == 127);
 }
 
+/* The node an address names (loopback and the unspecified address: the current node), or
+ * SIM_NONE. */
+static uint32_t addr_node(const struct sockaddr *a) {
+    if (a->sa_family == AF_INET)
+        return sim_node_of_ip(ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr));
+    return loopback(a, true) ? sim_node_cur : SIM_NONE;
+}
+
 static int check_addr(uint32_t s, const struct sockaddr *a, socklen_t size) {
     if (a == NULL) return -EFAULT;
     if (size < sizeof(sa_family_t)) return -EINVAL;
@@ -192,7 +202,7 @@ int sim_sock_bind(uint32_t s, const struct sockaddr *a, socklen_t size) {
     int err = check_addr(s, a, size);
     if (err) return err;
     if (socks[s].state != SS_NEW) return -EINVAL;
-    if (!loopback(a, true)) return -EADDRNOTAVAIL;
+    if (addr_node(a) != sim_node_cur) return -EADDRNOTAVAIL;
     uint16_t port = addr_port(a);
     if (port == 0) {
         port = port_alloc(s);
@@ -236,11 +246,11 @@ int sim_sock_name(uint32_t s, struct sockaddr *a, socklen_t *size, bool peer) {
     return 0;
 }
 
-static uint32_t find_listener(int family, uint16_t port) {
+static uint32_t find_listener(int family, uint16_t port, uint32_t node) {
     uint32_t owner = port_owner[port];
     if (owner == 0) return SIM_NONE;
     const struct sim_sock *l = &socks[owner - 1];
-    return l->state == SS_LISTEN && l->family == family ? owner - 1 : SIM_NONE;
+    return l->state == SS_LISTEN && l->family == family && l->node == node ? owner - 1 : SIM_NONE;
 }
 
 /* Connect: 0 (established), -EAGAIN (backlog full: wait on the listener *wait_obj), or an
@@ -253,10 +263,11 @@ int sim_sock_connect_wait(uint32_t s, const struct sockaddr *a, socklen_t size,
     if (k->state == SS_CONNECTED || k->state == SS_DEAD)
         return k->state == SS_CONNECTED ? -EISCONN : -EINVAL;
     if (k->state == SS_LISTEN) return -EISCONN;
-    if (!loopback(a, true)) return -ENETUNREACH;
+    uint32_t node = addr_node(a);
+    if (node == SIM_NONE) return -ENETUNREACH;
     bool refuse = sim_fault(RINGER_SIM_FAULT_REFUSE, true);
     bool partition = sim_fault(RINGER_SIM_FAULT_PARTITION, true);
-    uint32_t l = find_listener(k->family, addr_port(a));
+    uint32_t l = find_listener(k->family, addr_port(a), node);
     if (l == SIM_NONE || refuse) return -ECONNREFUSED;
     if (partition)
         return -ETIMEDOUT; /* the handshake never got through before the connect timeout */
@@ -270,6 +281,7 @@ int sim_sock_connect_wait(uint32_t s, const struct sockaddr *a, socklen_t size,
     struct sim_sock *v = &socks[srv];
     v->state = k->state = SS_CONNECTED;
     v->port = socks[l].port;
+    v->node = socks[l].node;
     v->peer = s, v->peer_port = k->port;
     k->peer = srv, k->peer_port = v->port;
     v->listener = l;

@@ -154,7 +154,18 @@ static void park_poison(struct sim_req *q) {
     q->poisoned = p;
 }
 
+static bool op_retry(uint32_t r);
+
+/* A waiting request is retried on the node that submitted it (a wake may come from
+ * another node's send or connect). */
 bool sim_op_retry(uint32_t r) {
+    uint32_t back = sim_node_enter(sim_reqs[r].node);
+    bool done = op_retry(r);
+    sim_node_cur = back;
+    return done;
+}
+
+static bool op_retry(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     sim_log_op(q->seq);
     SIM_ASSERT(q->state != REQ_FREE);

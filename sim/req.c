@@ -50,6 +50,7 @@ uint32_t sim_req_alloc(void) {
     uint32_t gen = q->gen + 1;
     memset(q, 0, offsetof(struct sim_req, copy));
     q->gen = gen;
+    q->node = (uint8_t)sim_node_cur;
     q->seq = ++req_seq;
     q->file = SIM_NONE;
     q->wq_next = q->wq_prev = q->ring_next = q->ring_prev = q->count_next = SIM_NONE;
@@ -153,7 +154,7 @@ void sim_req_complete(uint32_t r, int32_t res, uint32_t flags) {
     sim_link_continue(ring, next, next_gen, fail_chain);
 }
 
-void sim_req_event(uint32_t r) {
+static void req_event(uint32_t r) {
     struct sim_req *q = &sim_reqs[r];
     switch (q->state) {
     case REQ_TIMER:
@@ -171,6 +172,13 @@ void sim_req_event(uint32_t r) {
     default:
         SIM_ASSERT(!"request event in a waiting state");
     }
+}
+
+/* A request's event runs on the node that submitted it (its fds, its file system). */
+void sim_req_event(uint32_t r) {
+    uint32_t back = sim_node_enter(sim_reqs[r].node);
+    req_event(r);
+    sim_node_cur = back;
 }
 
 /* ---- waiter queues ---- */

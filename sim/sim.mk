@@ -39,7 +39,7 @@ sim-test: $(LIBRINGER_SIM_A) $(SIM_KERNEL_A)
 SIMTEST_DIR  := $(O)/simtests
 SIMTEST_HOST := $(SIMTEST_DIR)/host/simtest.o
 SIMTEST_PROGS := $(SIMTEST_DIR)/kernel_tests $(SIMTEST_DIR)/determinism $(SIMTEST_DIR)/faults \
-                 $(SIMTEST_DIR)/ringer_round_trip \
+                 $(SIMTEST_DIR)/ringer_round_trip $(SIMTEST_DIR)/nodes \
                  $(SIMTEST_DIR)/plain_liburing_sim $(SIMTEST_DIR)/plain_liburing_real
 
 $(SIMTEST_DIR)/host/%.o: tests/sim/%.c tests/sim/simtest.h
@@ -52,7 +52,7 @@ $(SIMTEST_DIR)/obj/%.o: tests/sim/%.c tests/sim/simtest.h tests/sim/workload.h $
 
 SIMTEST_WORKLOAD := $(SIMTEST_DIR)/obj/workload.o
 
-$(SIMTEST_DIR)/kernel_tests $(SIMTEST_DIR)/ringer_round_trip: $(SIMTEST_DIR)/%: $(SIMTEST_DIR)/obj/%.o $(SIMTEST_HOST) $(LIBRINGER_SIM_A)
+$(SIMTEST_DIR)/kernel_tests $(SIMTEST_DIR)/ringer_round_trip $(SIMTEST_DIR)/nodes: $(SIMTEST_DIR)/%: $(SIMTEST_DIR)/obj/%.o $(SIMTEST_HOST) $(LIBRINGER_SIM_A)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(SIMTEST_HOST) $(LIBRINGER_SIM_A)
 
 $(SIMTEST_DIR)/determinism $(SIMTEST_DIR)/faults: $(SIMTEST_DIR)/%: $(SIMTEST_DIR)/obj/%.o \

@@ -119,6 +119,7 @@ struct sim_req {
     uint8_t opcode;
     uint8_t ring;
     uint8_t sqe_flags;
+    uint8_t node; /* the node that submitted it: its events run there */
     uint64_t seq; /* consumption order, global */
     uint64_t user_data;
     int32_t fd;
@@ -585,5 +586,16 @@ int sim_sock_get_rcvbuf(uint32_t s);
 int sim_sock_connect_wait(uint32_t s, const struct sockaddr *a, socklen_t size, uint32_t *wait_obj);
 void sim_stream_reset(void);
 void sim_stream_free(void);
+
+/* ---- nodes (node.c) ---- */
+extern uint32_t sim_node_cur; /* the node whose code runs */
+void sim_nodes_reset(void);
+void sim_node_fd_range(int *lo, int *hi); /* the current node's fd numbers [lo, hi) */
+uint32_t sim_node_root(void);             /* the current node's root directory */
+uint64_t sim_node_time(uint64_t virtual_ns);
+uint32_t sim_node_of_ip(uint32_t ip); /* host byte order; SIM_NONE: no node has it */
+/* Makes `node` current for kernel work done on its behalf; returns the node to restore. */
+uint32_t sim_node_enter(uint32_t node);
+uint32_t sim_node_of_fd(int fd); /* the node whose range holds an fd number (>= 3) */
 
 #endif /* RINGER_SIM_INTERNAL_H */

@@ -406,6 +406,40 @@ void ringer_sim_timeline_slice(const char *group, const char *track, const char 
                                uint64_t begin_ns, uint64_t end_ns, uint64_t op, int64_t result);
 void ringer_sim_timeline_instant(const char *name, uint64_t at_ns, const char *detail);
 
+/*
+ * Nodes: one world holding several simulated machines. ringer_sim_nodes_create(count, ...)
+ * (after ringer_sim_init, before any node opens anything) makes nodes 0..count-1; node 0
+ * is the world's original machine, so a program that never creates nodes runs unchanged.
+ * The current node (ringer_sim_node_switch) is the machine whose code runs: its fds (node n
+ * owns the fd numbers [3 + n * RINGER_SIM_NODE_FDS, 3 + (n + 1) * RINGER_SIM_NODE_FDS) once
+ * nodes exist; another node's fd is EBADF), its file system (absolute paths resolve under
+ * the node's own root; nodes other than 0 keep /tmp and /data as directories of their
+ * root), its clock (CLOCK_MONOTONIC and CLOCK_REALTIME read virtual time plus the node's
+ * skew, drawn from the seed, plus its drift), and its address RINGER_SIM_NODE_ADDR(n)
+ * (10.0.0.n+1): a TCP connect to another node's address and port reaches that node's
+ * listener, and 127.0.0.1 means the current node. Port numbers are shared by all nodes
+ * (two nodes cannot bind one port). Every node runs on the one virtual clock and one
+ * scheduler; events of all nodes interleave in time order.
+ */
+#define RINGER_SIM_MAX_NODES      8u
+#define RINGER_SIM_NODE_FDS       2047u
+#define RINGER_SIM_NODE_ADDR(n)   (0x0a000001u + (uint32_t)(n)) /* host byte order */
+#define RINGER_SIM_MAX_DRIFT_PPM  1000
+#define RINGER_SIM_MAX_SKEW_NS    1000000000ull /* seeded skew in [0, max_skew_ns] */
+struct ringer_sim_node_options {
+    int32_t drift_ppm[RINGER_SIM_MAX_NODES]; /* clock drift, within +-RINGER_SIM_MAX_DRIFT_PPM */
+    uint64_t max_skew_ns;                    /* 0: no skew; at most RINGER_SIM_MAX_SKEW_NS */
+};
+/* 0, or -EINVAL (count outside 1..RINGER_SIM_MAX_NODES, an option out of range, nodes
+ * already created, or fds already open beyond node 0's range); options may be NULL. */
+int ringer_sim_nodes_create(uint32_t count, const struct ringer_sim_node_options *options);
+uint32_t ringer_sim_node_count(void); /* 1 until nodes are created */
+/* Makes `node` current: 0, or -EINVAL for a node that does not exist. */
+int ringer_sim_node_switch(uint32_t node);
+uint32_t ringer_sim_node_current(void);
+/* The node's clock at virtual time `virtual_ns` (its CLOCK_MONOTONIC). */
+uint64_t ringer_sim_node_clock_ns(uint32_t node, uint64_t virtual_ns);
+
 #ifdef __cplusplus
 }
 #endif

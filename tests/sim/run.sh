@@ -21,7 +21,7 @@ if ! make -s -j"$jobs" V="$variant" CC="$cc" SAN="$san" OPT="$opt" sim-test-prog
     exit 1
 fi
 status=0
-for prog in kernel_tests faults determinism ringer_round_trip; do
+for prog in kernel_tests faults determinism ringer_round_trip nodes; do
     bin="build/$variant/simtests/$prog"
     [ -x "$bin" ] || continue
     "$bin" || status=1
