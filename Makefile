@@ -81,3 +81,4 @@ clean:
 -include bench/bench.mk
 -include fuzz/fuzz.mk
 -include install.mk
+-include mutate/mutate.mk
